@@ -14,7 +14,7 @@ Examples
 >>> datasets.list_datasets()[["name", "rows"]].head()        # doctest: +SKIP
 >>> cdnow = datasets.load("cdnow")
 >>> cdnow.dtypes["date"]
-dtype('<M8[ns]')
+dtype('<M8[us]')
 """
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ import yaml
 
 from .errors import DatasetNotFoundError, InputDataError
 
-__all__ = ["list_datasets", "load", "path", "data_dir", "DatasetSpec"]
+__all__ = ["list_datasets", "load", "path", "read_table", "data_dir", "DatasetSpec"]
 
 _FORMATS = {"csv", "whitespace", "yaml"}
 
@@ -160,3 +160,55 @@ def load(name: str) -> pd.DataFrame | dict:
     if spec.index_col:
         frame = frame.set_index(spec.index_col)
     return frame
+
+
+def read_table(source: str | Path, *, what: str = "input table", **read_kw) -> pd.DataFrame:
+    """Read a notebook input: a shipped data set name, or a CSV/Excel file of the user's.
+
+    This is the one place where chapters read tables, so every notebook accepts the same
+    kinds of input and gives the same errors.  The file is only read, never written.
+
+    Parameters
+    ----------
+    source : str or Path
+        A name from :func:`list_datasets` (e.g. ``"crm_survey"``) or a path to a ``.csv``
+        (UTF-8; a GBK file from Excel is recognised and read, with a warning), ``.xlsx`` or
+        ``.txt`` (whitespace separated) file.
+    what : str
+        What the table is, for error messages ("survey responses", ...).
+    **read_kw
+        Passed to :func:`pandas.read_csv` / :func:`pandas.read_excel` (e.g. ``dtype``).
+    """
+    import warnings
+
+    from .errors import DataQualityWarning
+
+    text = str(source)
+    if text in _registry():
+        return load(text)
+    file = Path(source).expanduser()
+    if not file.is_file():
+        raise InputDataError(
+            f"{what}: no such file, and not the name of a shipped data set", file=file,
+            hint=f"give a path to a CSV/Excel file or one of {', '.join(sorted(_registry()))}")
+    suffix = file.suffix.lower()
+    try:
+        if suffix in (".xlsx", ".xls"):
+            return pd.read_excel(file, **read_kw)
+        if suffix == ".txt":
+            return pd.read_csv(file, sep=r"\s+", **read_kw)
+        if suffix != ".csv":
+            raise InputDataError(f"{what}: unsupported file type {suffix!r}", file=file,
+                                 hint="save the table as .csv (UTF-8) or .xlsx")
+        try:
+            return pd.read_csv(file, encoding="utf-8-sig", **read_kw)
+        except UnicodeDecodeError:
+            frame = pd.read_csv(file, encoding="gb18030", **read_kw)
+            warnings.warn(f"{file}: read as GBK/GB18030 (not UTF-8); save it as 'CSV UTF-8' to "
+                          "avoid this guess", DataQualityWarning, stacklevel=2)
+            return frame
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+        if isinstance(exc, InputDataError):
+            raise
+        raise InputDataError(f"{what}: the file cannot be read as a table ({exc})", file=file,
+                             hint="check the delimiter (comma), the header line and the encoding") from None
