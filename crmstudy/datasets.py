@@ -145,7 +145,8 @@ def load(name: str) -> pd.DataFrame | dict:
         return yaml.safe_load(spec.path.read_text(encoding="utf-8"))
     # Read everything that has a declared dtype as text first, so ids such as "00001"
     # keep their leading zeros, then convert.
-    read_kw = dict(dtype={c: "string" for c in spec.dtypes}, keep_default_na=True)
+    as_text = list(spec.dtypes) + list(spec.parse_dates)
+    read_kw = dict(dtype={c: "string" for c in as_text}, keep_default_na=True)
     if spec.columns:
         read_kw.update(names=list(spec.columns), header=0 if spec.header else None)
     if spec.format == "whitespace":

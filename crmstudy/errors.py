@@ -41,8 +41,10 @@ class CrmStudyError(ValueError):
     ----------
     message : str
         What is wrong.
-    file, row, column, entry : optional
-        Where it is wrong.  ``entry`` names a matrix cell, e.g. ``("A1", "A2")``.
+    file, line, row, column, entry : optional
+        Where it is wrong: ``line`` is a line of a text file (1-based, header included),
+        ``row`` a row label of a table (e.g. a respondent id), ``entry`` a matrix cell,
+        e.g. ``("A1", "A2")``.
     hint : str, optional
         What the user should do about it.
 
@@ -50,10 +52,12 @@ class CrmStudyError(ValueError):
     the location without parsing the message.
     """
 
-    def __init__(self, message: str, *, file: Any = None, row: Any = None,
-                 column: Any = None, entry: Any = None, hint: str | None = None):
+    def __init__(self, message: str, *, file: Any = None, line: int | None = None,
+                 row: Any = None, column: Any = None, entry: Any = None,
+                 hint: str | None = None):
         self.problem = message
         self.file = None if file is None else str(file)
+        self.line = line
         self.row = row
         self.column = column
         self.entry = entry
@@ -64,6 +68,8 @@ class CrmStudyError(ValueError):
         where = []
         if self.file is not None:
             where.append(self.file)
+        if self.line is not None:
+            where.append(f"line {self.line}")
         if self.row is not None:
             where.append(f"row {self.row}")
         if self.column is not None:

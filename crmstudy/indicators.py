@@ -52,6 +52,7 @@ __all__ = [
     "performance_system",
     "customer_value_system",
     "load_system",
+    "capability_framework",
     "DIRECTIONS",
     "LANGS",
 ]
@@ -62,6 +63,15 @@ _FIELDS = ("code", "parent", "name_zh", "name_en", "description_zh", "descriptio
            "direction", "formula_zh", "formula_en")
 _REQUIRED = ("code", "name_zh", "name_en")
 _SYSTEMS_DIR = Path(__file__).resolve().parent / "systems"
+_HEADERS = {
+    "level": {"zh": "层次", "en": "Level"}, "code": {"zh": "编码", "en": "Code"},
+    "name": {"zh": "名称", "en": "Name"}, "direction": {"zh": "方向", "en": "Direction"},
+    "description": {"zh": "说明", "en": "Explanation"}, "formula": {"zh": "公式", "en": "Formula"},
+    "benefit": {"zh": "效益型（越大越好）", "en": "benefit (higher is better)"},
+    "cost": {"zh": "成本型（越小越好）", "en": "cost (lower is better)"},
+}
+_LEVEL_NAMES = ({"zh": "目标层", "en": "goal"}, {"zh": "准则层", "en": "criterion"},
+                {"zh": "指标层", "en": "indicator"})
 
 
 def check_lang(lang: str) -> str:
@@ -114,7 +124,7 @@ class IndicatorSystem:
             if node.code in self._nodes:
                 raise IndicatorSystemError(
                     f"duplicate indicator code {node.code!r}", file=source,
-                    row=_line(lines, node.code, last=True),
+                    line=_line(lines, node.code, last=True),
                     hint="give every indicator a unique code")
             self._nodes[node.code] = node
         self._lines = lines
@@ -124,7 +134,7 @@ class IndicatorSystem:
     # -- validation -------------------------------------------------------------------
     def _error(self, message: str, code: str, hint: str) -> IndicatorSystemError:
         return IndicatorSystemError(f"indicator {code!r}: {message}", file=self.source,
-                                    row=_line(self._lines, code), hint=hint)
+                                    line=_line(self._lines, code), hint=hint)
 
     def _validate(self) -> None:
         if not self._nodes:
@@ -185,11 +195,11 @@ class IndicatorSystem:
             if unknown:
                 raise IndicatorSystemError(
                     f"unknown field(s) {', '.join(sorted(unknown))}", file=source,
-                    row=lines.get(("#", i), i + 1),
+                    line=lines.get(("#", i)),
                     hint=f"use only the fields {', '.join(_FIELDS)}")
             if code is None:
                 raise IndicatorSystemError("an indicator has no code", file=source,
-                                           row=lines.get(("#", i), i + 1),
+                                           line=lines.get(("#", i)),
                                            hint="give every indicator a code")
             values = {f: _clean(record.get(f)) for f in _FIELDS}
             nodes.append(Indicator(
@@ -319,6 +329,24 @@ class IndicatorSystem:
         frame = pd.DataFrame(rows)
         return frame.astype({"level": "int64", "is_leaf": "bool"})
 
+    def table(self, lang: str = "zh") -> pd.DataFrame:
+        """Display table for a report: localised headers, one row per node, indented names.
+
+        Use :meth:`to_frame` for analysis; this is for showing the system to readers.
+        """
+        frame = self.to_frame(lang)
+        direction = {"benefit": _HEADERS["benefit"][lang], "cost": _HEADERS["cost"][lang]}
+        shown = pd.DataFrame({
+            _HEADERS["level"][lang]: frame["level"].map(lambda v: _LEVEL_NAMES[min(v, 2)][lang]),
+            _HEADERS["code"][lang]: frame["code"],
+            _HEADERS["name"][lang]: frame["name"],
+            _HEADERS["direction"][lang]: frame["direction"].map(direction).fillna(""),
+            _HEADERS["description"][lang]: frame["description"],
+        })
+        if frame["formula"].astype(bool).any():
+            shown[_HEADERS["formula"][lang]] = frame["formula"]
+        return shown
+
     def to_records(self) -> list[dict]:
         """Records in the file format (what :func:`load_system` reads)."""
         out = []
@@ -401,7 +429,7 @@ def _load_yaml(path: Path) -> IndicatorSystem:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise IndicatorSystemError(f"not valid YAML ({getattr(exc, 'problem', exc)})", file=path,
-                                   row=None if mark is None else mark.line + 1,
+                                   line=None if mark is None else mark.line + 1,
                                    hint="fix the YAML syntax") from None
     if isinstance(document, list):
         document, items_node = {"indicators": document}, tree
@@ -419,7 +447,7 @@ def _load_yaml(path: Path) -> IndicatorSystem:
     for i, record in enumerate(records):
         if not isinstance(record, dict):
             raise IndicatorSystemError("entry is not a mapping of fields", file=path,
-                                       row=items_node.value[i].start_mark.line + 1,
+                                       line=items_node.value[i].start_mark.line + 1,
                                        hint="write each indicator as code: ..., name_zh: ...")
     lines = {("#", i): node.start_mark.line + 1 for i, node in enumerate(items_node.value)}
     return IndicatorSystem.from_records(
@@ -460,3 +488,24 @@ def performance_system() -> IndicatorSystem:
 def customer_value_system() -> IndicatorSystem:
     """B2B customer value: contribution C1, loyalty C2, potential C3, company strength C4."""
     return _shipped("customer_value")
+
+
+def capability_framework(lang: str = "zh") -> pd.DataFrame:
+    """The CRM capability analysis framework as a table.
+
+    Basic activities (基本活动: customer insight → creating and delivering customer value →
+    managing the relationship lifecycle → customer profitability) and the support activities
+    that influence capability (支持活动/影响因素: IT, leadership, culture, HRM, organisational
+    design, supply-chain partners), with the indicator code each basic activity is measured by.
+
+    Returns
+    -------
+    DataFrame with columns ``activity`` (basic/support), ``code``, ``name``, ``indicator``,
+    ``description`` in ``lang``.
+    """
+    check_lang(lang)
+    document = yaml.safe_load((_SYSTEMS_DIR / "framework.yaml").read_text(encoding="utf-8"))
+    rows = [{"activity": kind, "code": item["code"], "name": item[f"name_{lang}"],
+             "indicator": item.get("indicator"), "description": item[f"description_{lang}"]}
+            for kind in ("basic", "support") for item in document[kind]]
+    return pd.DataFrame(rows)

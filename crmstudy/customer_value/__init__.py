@@ -1,0 +1,2 @@
+from .transactions import summary_data, validate_transactions
+from .clv import *
