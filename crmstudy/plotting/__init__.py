@@ -81,7 +81,9 @@ def set_theme(lang: str = "zh", context: str = "notebook", style: str = "whitegr
     _register_font()
     families = font_families(lang)
     params = {
-        "font.family": "sans-serif",
+        # explicit family list (not the generic "sans-serif"): matplotlib's per-glyph
+        # fallback walks this list, so a glyph missing from the first font comes from the next
+        "font.family": families,
         "font.sans-serif": families,
         "axes.unicode_minus": True,
         "figure.dpi": dpi,
@@ -94,7 +96,8 @@ def set_theme(lang: str = "zh", context: str = "notebook", style: str = "whitegr
     params.update(rc)
     sns.set_theme(context=context, style=style, palette=PALETTE, font_scale=font_scale,
                   rc=params)
-    # seaborn.set_theme(font=...) would reset the list; set it again to be safe
+    # seaborn.set_theme sets font.family from its `font` argument; restore our list
+    matplotlib.rcParams["font.family"] = families
     matplotlib.rcParams["font.sans-serif"] = families
 
 

@@ -37,7 +37,7 @@ on your own indicator system and data.
     code("""
 # Parameters (papermill). Data sources are shipped data set names or paths to CSV/Excel files.
 lang = "zh"                      # "zh" or "en": language of tables and figures
-system_file = ""                 # your own indicator system (YAML/CSV); "" = the CRM capability system
+system_file = ""                 # your own indicator system (YAML/CSV); empty: the CRM capability system
 survey = "crm_survey"            # survey answers, one row per firm
 financials = "crm_financials"    # financial statements, one row per firm-year
 transactions = "cdnow"           # customer transactions

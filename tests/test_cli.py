@@ -1,0 +1,97 @@
+"""The `crmstudy` command: help, the main job, and its bad-input paths."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from crmstudy import cli
+
+pytestmark = pytest.mark.notebook
+
+
+def run_cli(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "crmstudy.cli", *args], capture_output=True,
+                          text=True, cwd=cwd, timeout=600)
+
+
+def test_help_explains_everything():
+    top = run_cli("--help")
+    assert top.returncode == 0 and "run" in top.stdout and "chapters" in top.stdout
+    sub = run_cli("run", "--help")
+    for flag in ("--params", "--out", "--chapters", "--timeout", "--no-html", "Exit status"):
+        assert flag in sub.stdout
+
+
+def test_chapters_are_discovered_in_order():
+    names = [c.name for c in cli.chapters()]
+    assert names[0] == "01_framework" and names == sorted(names)
+    assert "lang" in cli.chapters("01")[0].parameters()
+
+
+def test_run_chapter_01_into_a_new_folder(tmp_path):
+    out = tmp_path / "results" / "one"
+    result = run_cli("run", "--chapters", "01", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "[1/1] 01_framework" in result.stdout and "1 of 1 chapters ran" in result.stdout
+    assert sorted(p.name for p in out.iterdir()) == ["01_framework.html", "01_framework.ipynb", "run.json"]
+    summary = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    assert summary["chapters"][0]["ok"] is True
+    assert not list(out.parent.glob(".*partial*"))  # the staging folder was renamed away
+    # never overwrite
+    again = run_cli("run", "--chapters", "01", "--out", str(out))
+    assert again.returncode == 2 and "already exists" in again.stderr
+
+
+def test_params_file_with_english_and_user_system(tmp_path):
+    system = tmp_path / "mine.yaml"
+    system.write_text("indicators:\n  - {code: G, name_zh: 目标, name_en: Goal}\n"
+                      "  - {code: A11, parent: G, name_zh: 甲, name_en: Item one, direction: benefit}\n",
+                      encoding="utf-8")
+    params = tmp_path / "params.yaml"
+    params.write_text("all:\n  lang: en\n'01':\n  system_file: mine.yaml\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_cli("run", "--chapters", "01", "--params", str(params), "--out", str(out),
+                     "--no-html")
+    assert result.returncode == 0, result.stderr
+    text = (out / "01_framework.ipynb").read_text(encoding="utf-8")
+    assert "Item one" in text
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.yaml", "out", "params.yaml"]
+
+
+def test_failing_chapter_names_chapter_and_cell(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("indicators:\n  - {code: G, name_zh: 目标, name_en: Goal}\n"
+                   "  - {code: X, parent: NOPE, name_zh: 甲, name_en: X, direction: benefit}\n",
+                   encoding="utf-8")
+    params = tmp_path / "p.yaml"
+    params.write_text(f"'01':\n  system_file: {bad}\n", encoding="utf-8")
+    result = run_cli("run", "--chapters", "01", "--params", str(params), "--out",
+                     str(tmp_path / "out"), "--no-html")
+    assert result.returncode == 1
+    assert "FAILED 01_framework: cell" in result.stderr
+    assert "IndicatorSystemError" in result.stderr and "NOPE" in result.stderr
+    assert bad.read_text(encoding="utf-8").count("NOPE") == 1  # input untouched
+
+
+@pytest.mark.parametrize("content, message", [
+    ("'01':\n  langauge: en\n", "unknown parameter 'langauge' for chapter 01_framework"),
+    ("all:\n  colour: red\n", "unknown parameter 'colour' under 'all'"),
+    ("'99':\n  lang: en\n", "unknown chapter '99'"),
+    ("- just a list\n", "expected a mapping"),
+])
+def test_bad_params_files(tmp_path, content, message):
+    params = tmp_path / "p.yaml"
+    params.write_text(content, encoding="utf-8")
+    result = run_cli("run", "--params", str(params), "--out", str(tmp_path / "out"))
+    assert result.returncode == 2
+    assert message in result.stderr and str(params) in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_missing_params_file_and_unknown_chapter(tmp_path):
+    result = run_cli("run", "--params", str(tmp_path / "none.yaml"))
+    assert result.returncode == 2 and "parameter file not found" in result.stderr
+    result = run_cli("run", "--chapters", "07", "--out", str(tmp_path / "x"))
+    assert result.returncode == 2 and "unknown chapter" in result.stderr

@@ -1,0 +1,81 @@
+"""Project hygiene: stripped notebooks with literal parameter cells, environment.yml in step
+with pyproject.toml, and the wheel carrying data, notebooks and the font."""
+import ast
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import nbformat
+import papermill as pm
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_is_stripped(notebook):
+    nb = nbformat.read(notebook, as_version=4)
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "code":
+            assert cell.outputs == [], f"{notebook.name} cell {i} has outputs: strip them"
+            assert cell.execution_count is None, f"{notebook.name} cell {i} has an execution count"
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
+def test_parameters_cell_holds_only_literals(notebook):
+    nb = nbformat.read(notebook, as_version=4)
+    tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1, "exactly one cell tagged `parameters`"
+    tree = ast.parse(tagged[0].source)
+    names = []
+    for node in tree.body:
+        assert isinstance(node, ast.Assign) and len(node.targets) == 1, ast.dump(node)
+        ast.literal_eval(node.value)  # raises if not a literal
+        names.append(node.targets[0].id)
+    assert "lang" in names
+    # papermill must see the same names (its parser trips on some comments)
+    assert list(pm.inspect_notebook(str(notebook))) == names
+
+
+def _requirements(strings):
+    out = {}
+    for text in strings:
+        match = re.match(r"^\s*([A-Za-z0-9_.\-]+)\s*(.*)$", text)
+        out[match.group(1).lower().replace("_", "-")] = match.group(2).replace(" ", "")
+    return out
+
+
+def test_environment_yml_matches_pyproject():
+    tomllib = pytest.importorskip("tomllib")  # Python >= 3.11
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    wanted = _requirements(project["dependencies"] + project["optional-dependencies"]["dev"])
+    env = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
+    conda, pip = [], []
+    for dep in env["dependencies"]:
+        if isinstance(dep, dict):
+            pip += [d for d in dep["pip"] if not d.startswith(("-e", "."))]
+        elif not dep.startswith(("python", "pip")):
+            conda.append(dep)
+    listed = _requirements(conda + pip)
+    assert listed == wanted
+    python = next(d for d in env["dependencies"] if isinstance(d, str) and d.startswith("python"))
+    assert python.replace(" ", "") == "python" + project["requires-python"]
+
+
+@pytest.mark.slow
+def test_wheel_carries_data_notebooks_and_font(tmp_path):
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path),
+                    str(ROOT)], check=True, timeout=300)
+    wheel = next(tmp_path.glob("crmstudy-*.whl"))
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for required in ("crmstudy/_data/cdnow/CDNOW_master.txt", "crmstudy/_data/cdnow/datasets.yaml",
+                     "crmstudy/_data/crm_survey/responses.csv", "crmstudy/_notebooks/01_framework.ipynb",
+                     "crmstudy/fonts/NotoSansSC-crmstudy-subset.otf", "crmstudy/fonts/OFL.txt",
+                     "crmstudy/systems/capability.yaml"):
+        assert required in names, required
+    for notebook in NOTEBOOKS:
+        assert f"crmstudy/_notebooks/{notebook.name}" in names
