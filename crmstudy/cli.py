@@ -53,6 +53,12 @@ class Chapter:
         info = pm.inspect_notebook(str(self.path))
         return {name: spec["default"] for name, spec in info.items()}
 
+    def defaults(self) -> dict:
+        """Parameter name -> default value (the literals of the parameters cell, evaluated)."""
+        import ast
+
+        return {name: ast.literal_eval(text) for name, text in self.parameters().items()}
+
 
 def chapters(selection: str | None = None) -> list[Chapter]:
     """The chapter notebooks in order, optionally only those in ``"01,03"``."""
@@ -71,12 +77,17 @@ def chapters(selection: str | None = None) -> list[Chapter]:
 
 
 def load_params(path: str | Path | None, selected: list[Chapter]) -> dict[str, dict]:
-    """Read a ``--params`` YAML file into {chapter name: {parameter: value}}.
+    """Read a ``--params`` or ``--config`` YAML file into {chapter name: {parameter: value}}.
 
-    The file maps ``all`` (parameters for every chapter that has them) and chapter numbers or
-    names (``"02"`` or ``02_measurement``) to parameter mappings.  A relative file path given as
-    a value is resolved against the folder of the params file.  Unknown chapters and unknown
-    parameter names are errors, listing the valid ones.
+    Two layouts are accepted (see :mod:`crmstudy.study`):
+
+    * params file: ``all`` (parameters for every chapter that has them) and chapter numbers or
+      names (``"02"`` or ``02_measurement``) mapping to parameters;
+    * study file: parameters at the top level for every chapter, and ``chapters:`` mapping
+      chapter names to their parameters; only the listed chapters run.
+
+    A relative file path given as a value is resolved against the folder of the file.  Unknown
+    chapters and unknown parameter names are errors, listing the valid ones.
     """
     import yaml
 
@@ -86,7 +97,7 @@ def load_params(path: str | Path | None, selected: list[Chapter]) -> dict[str, d
     path = Path(path)
     if not path.is_file():
         raise ParameterError("parameter file not found", file=path,
-                             hint="check the path given to --params")
+                             hint="check the path given to --params or --config")
     try:
         document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
@@ -94,14 +105,22 @@ def load_params(path: str | Path | None, selected: list[Chapter]) -> dict[str, d
     if not isinstance(document, dict):
         raise ParameterError("expected a mapping of chapters to parameters", file=path,
                              hint='write e.g.  all: {lang: en}  and  "02": {alpha_threshold: 0.7}')
+    if "chapters" in document:  # study-file layout
+        sections = document.pop("chapters") or {}
+        if not isinstance(sections, dict):
+            raise ParameterError("'chapters' must map chapter names to parameters", file=path)
+        document = {"all": document, **sections}
+        listed = {_chapter_key(k) for k in sections}
+        result = {c.name: {} for c in selected if c.name in listed or c.number in listed}
     everything = chapters()
     by_key = {c.number: c for c in everything} | {c.name: c for c in everything}
     known = {c.name: c.parameters() for c in everything}
     for key, values in document.items():
-        key = str(key).zfill(2) if str(key).isdigit() else str(key)
+        key = _chapter_key(key)
         if key != "all" and key not in by_key:
             raise ParameterError(f"unknown chapter {key!r}", file=path,
                                  hint=f"use 'all' or one of {', '.join(c.name for c in everything)}")
+        values = values or {}
         if not isinstance(values, dict):
             raise ParameterError(f"the parameters of {key!r} must be a mapping", file=path)
         values = {k: _resolve(v, path.parent) for k, v in values.items()}
@@ -111,9 +130,9 @@ def load_params(path: str | Path | None, selected: list[Chapter]) -> dict[str, d
                     raise ParameterError(
                         f"unknown parameter {name!r} under 'all': no chapter has it", file=path,
                         hint="check the spelling; `crmstudy chapters` lists every parameter")
-                for chapter in selected:
-                    if name in known[chapter.name]:
-                        result[chapter.name].setdefault(name, value)
+                for chapter_name in result:
+                    if name in known[chapter_name]:
+                        result[chapter_name].setdefault(name, value)
             continue
         chapter = by_key[key]
         for name in values:
@@ -124,6 +143,10 @@ def load_params(path: str | Path | None, selected: list[Chapter]) -> dict[str, d
         if chapter.name in result:
             result[chapter.name].update(values)
     return result
+
+
+def _chapter_key(key) -> str:
+    return str(key).zfill(2) if str(key).isdigit() else str(key)
 
 
 def _resolve(value, base: Path):
@@ -143,10 +166,17 @@ class ChapterRun:
     message: str = ""
 
 
-def _execute(chapter: Chapter, params: dict, folder: Path, html: bool, timeout: int) -> ChapterRun:
+def _execute(chapter: Chapter, params: dict, folder: Path, html: bool, timeout: int,
+             export: bool = False) -> ChapterRun:
     import papermill as pm
 
     start = time.perf_counter()
+    if export:  # the kernel inherits these and its startup file activates crmstudy.export
+        from .export import startup_profile
+
+        os.environ["IPYTHONDIR"] = str(startup_profile(folder / ".ipython"))
+        os.environ["CRMSTUDY_EXPORT_DIR"] = str(folder)
+        os.environ["CRMSTUDY_CHAPTER"] = chapter.name
     target = folder / f"{chapter.name}.ipynb"
     workdir = folder / "work" / chapter.name   # anything a chapter writes lands here
     workdir.mkdir(parents=True, exist_ok=True)
@@ -164,6 +194,9 @@ def _execute(chapter: Chapter, params: dict, folder: Path, html: bool, timeout: 
     finally:
         if workdir.exists() and not any(workdir.iterdir()):
             workdir.rmdir()
+        for variable in ("IPYTHONDIR", "CRMSTUDY_EXPORT_DIR", "CRMSTUDY_CHAPTER"):
+            if export:
+                os.environ.pop(variable, None)
     if html:
         _render_html(target)
     return ChapterRun(chapter.name, True, time.perf_counter() - start)
@@ -179,37 +212,77 @@ def _render_html(notebook: Path) -> None:
 
 
 def run_chapters(selected: list[Chapter], params: dict[str, dict], out: Path, *,
-                 html: bool = True, timeout: int = 600, echo=print) -> list[ChapterRun]:
-    """Execute ``selected`` chapters into the new folder ``out`` (atomically)."""
+                 html: bool = True, timeout: int = 600, jobs: int = 1, export: bool = False,
+                 config_file: str | None = None, echo=print) -> list[ChapterRun]:
+    """Execute ``selected`` chapters into the new folder ``out`` (atomically).
+
+    With ``jobs > 1`` chapters run in that many worker processes at once (each notebook has
+    its own kernel anyway); results are reported as they finish and listed in chapter order.
+    With ``export`` every shown table is also written as CSV (and all of them in one Excel
+    workbook, ``tables.xlsx``) and every figure as PNG (300 dpi) and SVG.  The folder always
+    gets a ``manifest.json``: versions, parameters, input hashes, seeds, timings, outputs.
+    """
+    from .study import input_files, manifest, write_json_atomic
+
+    effective = {c.name: {**c.defaults(), **params.get(c.name, {})} for c in selected}
+    inputs = input_files(effective)  # hash before running: what the chapters were given
     out = Path(out)
     if out.exists():
         raise ParameterError("the output folder already exists", file=out,
                              hint="choose a new --out folder; crmstudy never overwrites results")
+    if jobs < 1:
+        raise ParameterError(f"--jobs must be at least 1, got {jobs}")
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = out.parent / f".{out.name}.partial-{os.getpid()}"
     staging.mkdir()
-    runs = []
+    runs: dict[str, ChapterRun] = {}
+
+    def report(run: ChapterRun) -> None:
+        runs[run.chapter] = run
+        echo(f"[{len(runs)}/{len(selected)}] {run.chapter:<28} "
+             f"{'ok' if run.ok else 'FAILED'} ({run.seconds:.1f} s)", flush=True)
+        if not run.ok:
+            echo(f"    {run.message}", flush=True)
+
     try:
-        for i, chapter in enumerate(selected, 1):
-            echo(f"[{i}/{len(selected)}] {chapter.name} ...", end=" ", flush=True)
-            run = _execute(chapter, params.get(chapter.name, {}), staging, html, timeout)
-            runs.append(run)
-            echo(f"{'ok' if run.ok else 'FAILED'} ({run.seconds:.1f} s)")
-            if not run.ok:
-                echo(f"    {run.message}")
+        if jobs == 1 or len(selected) == 1:
+            for chapter in selected:
+                echo(f"    running {chapter.name} ...", flush=True)
+                report(_execute(chapter, params.get(chapter.name, {}), staging, html, timeout,
+                                export))
+        else:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor, as_completed
+
+            echo(f"    running {len(selected)} chapters, {jobs} at a time ...", flush=True)
+            context = multiprocessing.get_context("spawn")  # no forked kernels or threads
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+                futures = [pool.submit(_execute, chapter, params.get(chapter.name, {}), staging,
+                                       html, timeout, export) for chapter in selected]
+                for future in as_completed(futures):
+                    report(future.result())
         work = staging / "work"
         if work.exists() and not any(work.iterdir()):
             work.rmdir()
-        summary = {"crmstudy_version": __version__, "finished": datetime.now().isoformat(timespec="seconds"),
-                   "parameters": params,
-                   "chapters": [run.__dict__ for run in runs]}
-        (staging / "run.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False, default=str),
-                                          encoding="utf-8")
+        shutil.rmtree(staging / ".ipython", ignore_errors=True)
+        if export:
+            from .export import collect_workbook
+
+            collect_workbook(staging / "tables", staging / "tables.xlsx")
+        ordered = [runs[c.name] for c in selected]
+        write_json_atomic(manifest(config=_plain(params), config_file=config_file,
+                                   params=_plain(effective), runs=ordered, outputs=staging,
+                                   inputs=inputs),
+                          staging / "manifest.json")
         os.rename(staging, out)  # atomic on one file system
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return runs
+    return ordered
+
+
+def _plain(value):
+    return json.loads(json.dumps(value, default=str))
 
 
 def _default_out() -> Path:
@@ -217,13 +290,21 @@ def _default_out() -> Path:
 
 
 def _cmd_run(args) -> int:
+    if args.params and args.config:
+        raise ParameterError("give either --params or --config, not both")
     selected = chapters(args.chapters)
-    params = load_params(args.params, selected)
+    params = load_params(args.config or args.params, selected)
+    selected = [c for c in selected if c.name in params]
+    if not selected:
+        raise ParameterError("no chapter to run", file=args.config,
+                             hint="list chapters under 'chapters:' in the study file")
     out = Path(args.out) if args.out else _default_out()
     print(f"crmstudy {__version__}: running {len(selected)} chapter(s) into {out}")
     start = time.perf_counter()
     runs = run_chapters(selected, params, out, html=not args.no_html, timeout=args.timeout,
-                        echo=print)
+                        jobs=args.jobs, export=bool(args.config or args.export),
+                        config_file=str(Path(args.config or args.params).resolve())
+                        if (args.config or args.params) else None, echo=print)
     failed = [r for r in runs if not r.ok]
     print(f"\n{'chapter':<28}{'status':<9}{'seconds':>8}")
     for r in runs:
@@ -271,11 +352,19 @@ def build_parser() -> argparse.ArgumentParser:
                "Unknown chapters or parameters are errors; `crmstudy chapters` lists them.\n"
                "Exit status: 0 success, 1 a chapter failed, 2 bad usage or input.")
     run.add_argument("--params", metavar="FILE", help="YAML file of notebook parameters")
+    run.add_argument("--config", metavar="STUDY_YAML",
+                     help="a study file (see `crmstudy init`): its parameters, only its chapters, "
+                          "and --export")
+    run.add_argument("--export", action="store_true",
+                     help="also write every table as CSV and in tables.xlsx, every figure as PNG "
+                          "(300 dpi) and SVG")
     run.add_argument("--out", metavar="DIR",
                      help="new output folder (default: results/<YYYYmmdd-HHMMSS>)")
     run.add_argument("--chapters", metavar="LIST", help="comma-separated chapters, e.g. 01,03")
     run.add_argument("--timeout", type=int, default=600, metavar="SEC",
                      help="time limit per notebook cell (default 600)")
+    run.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1), metavar="N",
+                     help="chapters to run at the same time (default: 2, or 1 on one core)")
     run.add_argument("--no-html", action="store_true", help="skip the HTML renderings")
     run.set_defaults(func=_cmd_run)
 

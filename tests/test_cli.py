@@ -20,7 +20,7 @@ def test_help_explains_everything():
     top = run_cli("--help")
     assert top.returncode == 0 and "run" in top.stdout and "chapters" in top.stdout
     sub = run_cli("run", "--help")
-    for flag in ("--params", "--out", "--chapters", "--timeout", "--no-html", "Exit status"):
+    for flag in ("--params", "--out", "--chapters", "--timeout", "--jobs", "--no-html", "Exit status"):
         assert flag in sub.stdout
 
 
@@ -35,9 +35,13 @@ def test_run_chapter_01_into_a_new_folder(tmp_path):
     result = run_cli("run", "--chapters", "01", "--out", str(out))
     assert result.returncode == 0, result.stderr
     assert "[1/1] 01_framework" in result.stdout and "1 of 1 chapters ran" in result.stdout
-    assert sorted(p.name for p in out.iterdir()) == ["01_framework.html", "01_framework.ipynb", "run.json"]
-    summary = json.loads((out / "run.json").read_text(encoding="utf-8"))
-    assert summary["chapters"][0]["ok"] is True
+    assert sorted(p.name for p in out.iterdir()) == ["01_framework.html", "01_framework.ipynb",
+                                                     "manifest.json"]
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["chapters"][0]["ok"] is True
+    used = {Path(i["path"]).name: i for i in manifest["inputs"]}
+    assert used["CDNOW_master.txt"]["kind"] == "shipped data set"
+    assert len(used["CDNOW_master.txt"]["sha256"]) == 64
     assert not list(out.parent.glob(".*partial*"))  # the staging folder was renamed away
     # never overwrite
     again = run_cli("run", "--chapters", "01", "--out", str(out))
@@ -95,3 +99,36 @@ def test_missing_params_file_and_unknown_chapter(tmp_path):
     assert result.returncode == 2 and "parameter file not found" in result.stderr
     result = run_cli("run", "--chapters", "07", "--out", str(tmp_path / "x"))
     assert result.returncode == 2 and "unknown chapter" in result.stderr
+
+
+def test_config_exports_tables_figures_workbook_and_manifest(tmp_path):
+    import hashlib
+
+    import pandas as pd
+
+    answers = tmp_path / "inputs" / "answers.csv"
+    answers.parent.mkdir()
+    from crmstudy import datasets
+
+    datasets.load("crm_survey").to_csv(answers, index=False)
+    digest = hashlib.sha256(answers.read_bytes()).hexdigest()
+    study = tmp_path / "study.yaml"
+    study.write_text("lang: en\nchapters:\n  01_framework:\n    survey: inputs/answers.csv\n",
+                     encoding="utf-8")
+    out = tmp_path / "results"
+    result = run_cli("run", "--config", str(study), "--out", str(out), "--no-html")
+    assert result.returncode == 0, result.stderr
+    assert "1 of 1 chapters ran" in result.stdout  # only the chapters listed in the study file
+    tables = sorted((out / "tables").glob("01_framework_t*.csv"))
+    figures = sorted((out / "figures").glob("01_framework_f*.png"))
+    assert len(tables) >= 5 and len(figures) >= 5
+    assert len(list((out / "figures").glob("*.svg"))) == len(figures)
+    workbook = pd.ExcelFile(out / "tables.xlsx")
+    assert workbook.sheet_names == [t.stem for t in tables]
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    inputs = {Path(i["path"]).name: i for i in manifest["inputs"]}
+    assert inputs["answers.csv"]["sha256"] == digest and inputs["answers.csv"]["kind"] == "file"
+    assert manifest["config_file"] == str(study.resolve())
+    assert {o["path"] for o in manifest["outputs"]} >= {"tables.xlsx", "01_framework.ipynb"}
+    assert hashlib.sha256(answers.read_bytes()).hexdigest() == digest  # input untouched
+    assert not (out / ".ipython").exists()
