@@ -317,6 +317,17 @@ def _cmd_run(args) -> int:
     return 1 if failed else 0
 
 
+def _cmd_init(args) -> int:
+    from .study import init_study
+
+    files = init_study(args.folder, example=args.example)
+    print(f"created {args.folder} with {len(files)} files:")
+    for path in files:
+        print(f"    {path}")
+    print(f"next: crmstudy check {Path(args.folder) / 'study.yaml'}")
+    return 0
+
+
 def _cmd_chapters(args) -> int:
     for chapter in chapters():
         print(chapter.name)
@@ -367,6 +378,16 @@ def build_parser() -> argparse.ArgumentParser:
                      help="chapters to run at the same time (default: 2, or 1 on one core)")
     run.add_argument("--no-html", action="store_true", help="skip the HTML renderings")
     run.set_defaults(func=_cmd_run)
+
+    init = sub.add_parser("init", help="create a study folder: study.yaml, input templates, README",
+                          description="Create a new study folder with study.yaml (every input file and "
+                                      "analysis choice, explained in zh and en), templates of every "
+                                      "input with the exact columns expected, and a README. Refuses "
+                                      "to write into a non-empty folder.")
+    init.add_argument("folder", help="the new folder")
+    init.add_argument("--example", action="store_true",
+                      help="fill the inputs with the sample data so the study runs at once")
+    init.set_defaults(func=_cmd_init)
 
     chap = sub.add_parser("chapters", help="list the chapters and their parameters with defaults")
     chap.set_defaults(func=_cmd_chapters)

@@ -102,3 +102,118 @@ def check_new_folder(folder: Path) -> None:
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise ParameterError("the folder exists and is not empty", file=folder,
                              hint="choose a new folder name; crmstudy never writes into existing work")
+
+
+# -- crmstudy init ----------------------------------------------------------------------------
+_HELP_FILE = Path(__file__).resolve().parent / "systems" / "parameter_help.yaml"
+
+_README = """\
+# {name}: a crmstudy study / crmstudy 研究项目
+
+- `study.yaml` names every input file and every analysis choice, each explained in a comment
+  (中文与英文). Relative paths are relative to `study.yaml`.
+- `inputs/` holds the input files{example}. Each has exactly the columns crmstudy expects.
+- Delete a chapter from `chapters:` in `study.yaml` to skip it.
+
+```bash
+crmstudy check study.yaml                        # validate every input, list all problems
+crmstudy run --config study.yaml --out results/first   # run, export tables, figures, manifest
+```
+
+- `study.yaml` 列出全部输入文件和分析选项，每项都有中英文注释；相对路径相对于 `study.yaml`。
+- `inputs/` 存放输入文件{example_zh}，列名即 crmstudy 要求的列名。
+- 先用 `crmstudy check` 检查数据，再用 `crmstudy run --config` 运行，结果写入新的文件夹（含 Excel 表格、图和 manifest.json）。
+"""
+
+
+def parameter_help() -> dict:
+    """Bilingual explanation of every chapter parameter (``systems/parameter_help.yaml``)."""
+    import yaml
+
+    return yaml.safe_load(_HELP_FILE.read_text(encoding="utf-8")) if _HELP_FILE.is_file() else {}
+
+
+def _yaml_value(value) -> str:
+    import yaml
+
+    return yaml.safe_dump(value, allow_unicode=True, default_flow_style=True).strip().removesuffix("...").strip()
+
+
+def init_study(folder: str | Path, *, example: bool = False, chapters=None) -> list[Path]:
+    """Create a study folder: ``study.yaml``, ``inputs/`` and ``README.md``.
+
+    Every chapter parameter is written with its default and a zh/en comment.  A parameter
+    whose default names a shipped data set becomes an input file in ``inputs/``: with
+    ``example`` a copy of the sample data (so the folder runs at once), otherwise a template
+    holding only the header line, with exactly the expected columns.
+
+    Refuses to write into an existing non-empty folder.  Files are written under a temporary
+    folder and renamed into place at the end.
+    """
+    import shutil
+
+    from . import datasets
+    from .cli import chapters as all_chapters
+
+    folder = Path(folder)
+    check_new_folder(folder)
+    helps = parameter_help()
+    shipped = set(datasets.list_datasets()["name"])
+    staging = folder.parent / f".{folder.name}.partial-{os.getpid()}"
+    (staging / "inputs").mkdir(parents=True)
+    copied: dict[str, str] = {}
+    try:
+        lines = ["# crmstudy study file (crmstudy init). Check: crmstudy check study.yaml",
+                 "# Run: crmstudy run --config study.yaml --out results/<name>",
+                 "# 研究配置文件：先 crmstudy check 检查，再 crmstudy run --config 运行。", ""]
+        selected = chapters or all_chapters()
+        lang_help = helps.get("lang", {})
+        lines += [f"# {lang_help.get('en', 'language of tables and figures')}",
+                  f"# {lang_help.get('zh', '表格和图的语言')}", "lang: zh", "", "chapters:"]
+        for chapter in selected:
+            lines.append(f"  {chapter.name}:")
+            for name, value in chapter.defaults().items():
+                if name == "lang":
+                    continue
+                if isinstance(value, str) and value in shipped:
+                    if value not in copied:
+                        copied[value] = _input_file(value, staging / "inputs", example)
+                    value = copied[value]
+                help_ = helps.get(name, {})
+                for lg in ("en", "zh"):
+                    if help_.get(lg):
+                        lines.append(f"    # {help_[lg]}")
+                lines.append(f"    {name}: {_yaml_value(value)}")
+        (staging / "study.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        (staging / "README.md").write_text(_README.format(
+            name=folder.name,
+            example=" (here: copies of crmstudy's sample data)" if example else " (templates: header only; fill them in)",
+            example_zh="（此处为随书示例数据的副本）" if example else "（模板只有表头，请填入数据）"),
+            encoding="utf-8")
+        if folder.exists():
+            folder.rmdir()  # empty (checked above)
+        os.rename(staging, folder)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return sorted(p for p in folder.rglob("*") if p.is_file())
+
+
+def _input_file(name: str, inputs: Path, example: bool) -> str:
+    """Write the input file for shipped data set ``name``; return its path in the study.
+
+    Tables are written as UTF-8 CSV with a header (whatever the shipped file's format), the
+    whole table with ``example``, else the header line only; YAML files are copied.
+    """
+    import shutil
+
+    from . import datasets
+
+    source = datasets.path(name)
+    if source.suffix in (".yaml", ".yml"):
+        shutil.copyfile(source, inputs / source.name)
+        return f"inputs/{source.name}"
+    frame = datasets.load(name)
+    target = inputs / f"{name}.csv"
+    (frame if example else frame.iloc[:0]).to_csv(target, index=frame.index.name is not None)
+    return f"inputs/{target.name}"
