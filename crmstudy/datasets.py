@@ -154,7 +154,16 @@ def load(name: str) -> pd.DataFrame | dict:
     else:
         frame = pd.read_csv(spec.path, encoding="utf-8", **read_kw)
     for column, dtype in spec.dtypes.items():
-        if dtype != "string":
+        if dtype == "bool":
+            # astype(bool) on text would make "False" True: map the spellings explicitly
+            text = frame[column].str.strip().str.lower()
+            mapped = text.map({"true": True, "false": False, "1": True, "0": False})
+            if mapped.isna().any():
+                bad = frame.loc[mapped.isna(), column].iloc[0]
+                raise InputDataError(f"value {bad!r} is not a boolean", file=spec.path,
+                                     column=column, hint="write True or False")
+            frame[column] = mapped.astype(bool)
+        elif dtype != "string":
             frame[column] = frame[column].astype(dtype)
     for column, fmt in spec.parse_dates.items():
         frame[column] = pd.to_datetime(frame[column], format=fmt)

@@ -75,3 +75,10 @@ def test_load_does_not_write_into_data(tmp_path):
         datasets.load(name)
     after = sorted((p.name, p.stat().st_mtime_ns) for p in folder.rglob("*") if p.is_file())
     assert before == after
+
+
+def test_boolean_columns_are_parsed_not_cast():
+    # "False" cast to bool would be True: the reverse-keyed flag must survive loading
+    codebook = datasets.load("crm_codebook")
+    assert codebook["reverse"].dtype == bool
+    assert codebook.loc[codebook["reverse"], "item"].tolist() == ["ED3"]
