@@ -87,6 +87,9 @@ __all__ = [
     "MultiOutcomeResult",
     "conditional_slopes",
     "johnson_neyman_bounds",
+    "label_columns",
+    "variable_label",
+    "VARIABLE_LABELS",
     "COV_TYPES",
 ]
 
@@ -122,6 +125,40 @@ _CONVENTIONS = {
     "dummies": "treatment coding, first level in sorted order as reference",
     "missing": "listwise deletion",
 }
+
+
+# Headers of the tidy tables for display (the tidy tables keep the English keys).
+COLUMN_LABELS = {
+    "zh": {"w": "调节变量取值", "slope": "斜率", "se": "标准误", "t": "t", "p": "p",
+           "ci_low": "置信区间下限", "ci_high": "置信区间上限", "label": "水平", "b": "系数",
+           "beta": "标准化系数", "vif": "VIF", "r2": "R²", "adj_r2": "调整 R²",
+           "delta_r2": "ΔR²", "f_change": "F 变化", "df1": "df1", "df2": "df2",
+           "p_change": "p（F 变化）", "wald_f": "稳健 Wald F", "wald_p": "p（Wald）",
+           "block": "层", "terms": "变量", "gvif": "GVIF", "df": "df",
+           "gvif_adj": "GVIF^(1/(2df))", "outcome": "因变量", "kind": "显著区域",
+           "lower": "下界", "upper": "上界", "significant_inside": "区间内显著",
+           "term": "项", "step": "步骤", "estimate": "估计值", "true": "真值",
+           "covered": "置信区间覆盖真值"},
+    "en": {"w": "Moderator value", "slope": "Slope", "se": "SE", "t": "t", "p": "p",
+           "ci_low": "CI lower", "ci_high": "CI upper", "label": "Level", "b": "b",
+           "beta": "Beta", "vif": "VIF", "r2": "R²", "adj_r2": "Adjusted R²",
+           "delta_r2": "ΔR²", "f_change": "F change", "df1": "df1", "df2": "df2",
+           "p_change": "p (F change)", "wald_f": "Robust Wald F", "wald_p": "p (Wald)",
+           "block": "Block", "terms": "Terms", "gvif": "GVIF", "df": "df",
+           "gvif_adj": "GVIF^(1/(2df))", "outcome": "Outcome", "kind": "Significant region",
+           "lower": "Lower bound", "upper": "Upper bound",
+           "significant_inside": "Significant inside", "term": "Term", "step": "Step",
+           "estimate": "Estimate", "true": "True value", "covered": "CI covers truth"},
+}
+
+
+def label_columns(frame: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """A copy of a tidy table of this module with zh/en headers (for display and theses)."""
+    check_lang(lang)
+    labels = COLUMN_LABELS[lang]
+    out = frame.rename(columns=labels)
+    out.index = out.index.set_names([labels.get(n, n) if n else n for n in out.index.names])
+    return out
 
 
 # ----------------------------------------------------------------------------------------
@@ -242,6 +279,17 @@ def _prepare(data: pd.DataFrame, y: str, terms: Sequence[str], center) -> tuple[
             if not pd.api.types.is_numeric_dtype(frame[v]):
                 raise InputDataError(f"cannot centre {v!r}: it is not numeric", column=v)
     shifts = {v: float(frame[v].mean()) for v in to_center}
+    # Text columns become pandas categoricals with sorted levels (the reference level is the
+    # first, as patsy and R's factor() choose for text); patsy codes categoricals in C,
+    # whereas it sniffs text cell by cell (~20x slower on 100,000 rows).
+    for v in variables[1:]:
+        col = frame[v]
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            # a level absent from the complete rows would give an all-zero dummy
+            frame[v] = col.cat.remove_unused_categories()
+        elif not pd.api.types.is_numeric_dtype(col):
+            levels = sorted(col.unique())
+            frame[v] = pd.Categorical(col, categories=levels)
     fitted = frame.copy()
     for v, m in shifts.items():
         fitted[v] = fitted[v] - m
@@ -278,16 +326,22 @@ def _check_rank(X: np.ndarray, names: Sequence[str], formula: str) -> None:
 
     scale = np.sqrt((X ** 2).sum(axis=0))
     scale[scale == 0] = 1.0
+    # quick screen on the p x p scaled Gram matrix; the pivoted QR of X (exact, slower)
+    # only runs when the screen flags near-singularity, to name the culprit columns
+    gram = (X.T @ X) / np.outer(scale, scale)
+    if np.linalg.eigvalsh(gram).min() > 1e-8:
+        return
     _, r, piv = qr(X / scale, mode="economic", pivoting=True)
     diag = np.abs(np.diag(r))
     tol = diag.max() * max(X.shape) * np.finfo(float).eps * 10
     rank = int((diag > tol).sum())
     if rank < X.shape[1]:
         dependent = [names[i] for i in piv[rank:]]
+        verb = ("is an exact linear combination" if len(dependent) == 1
+                else "are exact linear combinations")
         raise ModelFitError(
-            f"perfect collinearity in {formula}: {', '.join(dependent)} "
-            f"{'is an exact linear combination' if len(dependent) == 1 else 'are exact linear combinations'}"
-            " of the other predictors", column=dependent[0],
+            f"perfect collinearity in {formula}: {', '.join(dependent)} {verb} of the other "
+            "predictors", column=dependent[0],
             hint="drop one of the collinear predictors (or a redundant dummy)")
 
 
@@ -419,10 +473,13 @@ class HierarchicalResult:
         return _coef_table(res, float(self.data[self.y].std(ddof=1)), slices, self.alpha) \
             .set_index("term")
 
-    def table(self, lang: str = "zh", stat: str = "b", digits: int = 3) -> pd.DataFrame:
+    def table(self, lang: str = "zh", stat: str = "b", digits: int = 3,
+              labels: Mapping[str, str] | None = None) -> pd.DataFrame:
         """Thesis table: one column per model, cells "b*** (se)", then R², ΔR², F change, N.
 
         ``stat="beta"`` shows standardised coefficients (with the stars of the t test).
+        Rows are named with :func:`variable_label` (``labels`` first, then
+        :data:`VARIABLE_LABELS`); a product term reads "capability × ED".
         """
         check_lang(lang)
         if stat not in ("b", "beta"):
@@ -451,7 +508,10 @@ class HierarchicalResult:
             cells[lab["n"]] = f"{self.n}"
             cols[lab["model"].format(k=k)] = cells
         out = pd.DataFrame(cols)
-        out = out.rename(index={"Intercept": lab["intercept"]})
+        names = {t: " × ".join(variable_label(v.strip(), lang, labels) for v in t.split(":"))
+                 for t in terms}
+        names["Intercept"] = lab["intercept"]
+        out = out.rename(index=names)
         out.index.name = ""
         out.attrs["note"] = lab["note"].format(stat=lab[stat],
                                                se=lab.get(f"se_{self.cov_type}", self.cov_type))
@@ -592,16 +652,25 @@ def conditional_slopes(b_x: float, b_xw: float, cov: np.ndarray, w, df: float,
     ``slope = b_x + b_xw w``, ``se = sqrt(V_xx + 2 w V_x,xw + w² V_xw,xw)`` with ``cov`` the
     2 x 2 covariance of (b_x, b_xw); t tests with ``df`` degrees of freedom.
     """
-    w = np.asarray(w, dtype=float)
+    return _slopes_frame(b_x, b_xw, cov, np.asarray(w, dtype=float), df, alpha)
+
+
+def _slopes_frame(b_x, b_xw, cov, w, df, alpha, shift: float = 0.0) -> pd.DataFrame:
+    """:func:`conditional_slopes` at ``w - shift``, reporting ``w`` (original units)."""
+    from scipy.special import stdtr, stdtrit   # the t cdf and its inverse, ufuncs
+
     cov = np.asarray(cov, dtype=float)
+    report = w
+    w = w - shift if shift else w
     slope = b_x + b_xw * w
     var = cov[0, 0] + 2 * w * cov[0, 1] + w ** 2 * cov[1, 1]
     se = np.sqrt(np.maximum(var, 0.0))
     t = slope / se
-    p = 2 * stats.t.sf(np.abs(t), df)
-    q = stats.t.ppf(1 - alpha / 2, df)
-    return pd.DataFrame({"w": w, "slope": slope, "se": se, "t": t, "p": p,
-                         "ci_low": slope - q * se, "ci_high": slope + q * se})
+    p = 2 * stdtr(df, -np.abs(t))
+    q = stdtrit(df, 1 - alpha / 2)
+    # one 2-D block: a frame from a dict of 7 arrays costs more than the arithmetic
+    block = np.column_stack([report, slope, se, t, p, slope - q * se, slope + q * se])
+    return pd.DataFrame(block, columns=["w", "slope", "se", "t", "p", "ci_low", "ci_high"])
 
 
 def johnson_neyman_bounds(b_x: float, b_xw: float, cov: np.ndarray, df: float,
@@ -644,15 +713,42 @@ def johnson_neyman_bounds(b_x: float, b_xw: float, cov: np.ndarray, df: float,
     return (lo, hi), ("outside" if a > 0 else "inside"), a
 
 
+# Display names of the variables of the simulated study (and of most CRM studies).
+VARIABLE_LABELS = {
+    "zh": {"capability": "客户关系管理能力", "ED": "环境动荡性", "financial": "财务绩效",
+           "customer": "客户绩效", "innovation": "创新绩效", "perf_financial": "财务绩效（潜变量）",
+           "perf_customer": "客户绩效（潜变量）", "perf_innovation": "创新绩效（潜变量）",
+           "CP": "客户绩效", "IP": "创新绩效", "rota": "总资产报酬率", "roe": "净资产收益率",
+           "log_size": "企业规模（员工数对数）", "firm_age": "企业年龄"},
+    "en": {"capability": "CRM capability", "ED": "Environmental dynamism",
+           "financial": "Financial performance", "customer": "Customer performance",
+           "innovation": "Innovation performance",
+           "perf_financial": "Financial performance (latent)",
+           "perf_customer": "Customer performance (latent)",
+           "perf_innovation": "Innovation performance (latent)", "CP": "Customer performance",
+           "IP": "Innovation performance", "rota": "Return on total assets",
+           "roe": "Return on equity", "log_size": "Firm size (log employees)",
+           "firm_age": "Firm age"},
+}
+
+
+def variable_label(name: str, lang: str = "zh", labels: Mapping[str, str] | None = None) -> str:
+    """Display name of a variable: ``labels`` first, then :data:`VARIABLE_LABELS`, else the name."""
+    if labels and name in labels:
+        return labels[name]
+    return VARIABLE_LABELS[check_lang(lang)].get(name, name)
+
+
 _JN_TEXT = {
-    "zh": {"outside": "当 {w} < {lo} 或 {w} > {hi} 时，{x} 的斜率显著（α = {alpha}）",
-           "inside": "当 {lo} < {w} < {hi} 时，{x} 的斜率显著（α = {alpha}）",
-           "above": "当 {w} > {lo} 时，{x} 的斜率显著（α = {alpha}）",
-           "below": "当 {w} < {lo} 时，{x} 的斜率显著（α = {alpha}）",
-           "everywhere": "{x} 的斜率在 {w} 的所有取值上都显著（α = {alpha}）",
-           "nowhere": "{x} 的斜率在 {w} 的任何取值上都不显著（α = {alpha}）",
-           "range": "；{w} 的观测范围为 [{wmin}, {wmax}]"},
-    "en": {"outside": "the slope of {x} is significant (alpha = {alpha}) for {w} < {lo} or {w} > {hi}",
+    "zh": {"outside": "当 {w} < {lo} 或 {w} > {hi} 时，{x}的斜率显著（α = {alpha}）",
+           "inside": "当 {lo} < {w} < {hi} 时，{x}的斜率显著（α = {alpha}）",
+           "above": "当 {w} > {lo} 时，{x}的斜率显著（α = {alpha}）",
+           "below": "当 {w} < {lo} 时，{x}的斜率显著（α = {alpha}）",
+           "everywhere": "{x}的斜率在{w}的所有取值上都显著（α = {alpha}）",
+           "nowhere": "{x}的斜率在{w}的任何取值上都不显著（α = {alpha}）",
+           "range": "；{w}的观测范围为 [{wmin}, {wmax}]"},
+    "en": {"outside": "the slope of {x} is significant (alpha = {alpha}) for {w} < {lo} or "
+                      "{w} > {hi}",
            "inside": "the slope of {x} is significant (alpha = {alpha}) for {lo} < {w} < {hi}",
            "above": "the slope of {x} is significant (alpha = {alpha}) for {w} > {lo}",
            "below": "the slope of {x} is significant (alpha = {alpha}) for {w} < {lo}",
@@ -700,14 +796,17 @@ class JohnsonNeymanResult:
     cov_type: str
     curve: pd.DataFrame = field(repr=False, compare=False)
 
-    def text(self, lang: str = "zh", digits: int = 3) -> str:
+    def text(self, lang: str = "zh", digits: int = 3, labels: Mapping[str, str] | None = None
+             ) -> str:
+        """One sentence stating the region of significance (variable names via ``labels``)."""
         check_lang(lang)
         fmt = lambda v: f"{v:.{digits}f}"  # noqa: E731
         lo = fmt(self.bounds[0]) if self.bounds else ""
         hi = fmt(self.bounds[-1]) if self.bounds else ""
         words = _JN_TEXT[lang]
-        out = words[self.kind].format(x=self.x, w=self.w, lo=lo, hi=hi, alpha=self.alpha)
-        return out + words["range"].format(w=self.w, wmin=fmt(self.w_range[0]),
+        x, w = variable_label(self.x, lang, labels), variable_label(self.w, lang, labels)
+        out = words[self.kind].format(x=x, w=w, lo=lo, hi=hi, alpha=self.alpha)
+        return out + words["range"].format(w=w, wmin=fmt(self.w_range[0]),
                                            wmax=fmt(self.w_range[1]))
 
     def summary(self, lang: str = "zh") -> str:
@@ -783,25 +882,28 @@ class ModerationResult:
     def conventions(self) -> dict:
         return self.hierarchy.conventions
 
-    def table(self, lang: str = "zh", stat: str = "b", digits: int = 3) -> pd.DataFrame:
-        return self.hierarchy.table(lang=lang, stat=stat, digits=digits)
+    def table(self, lang: str = "zh", stat: str = "b", digits: int = 3,
+              labels: Mapping[str, str] | None = None) -> pd.DataFrame:
+        return self.hierarchy.table(lang=lang, stat=stat, digits=digits, labels=labels)
 
     def uncentered(self) -> pd.DataFrame:
         return self.hierarchy.uncentered()
 
     def _pieces(self):
-        names = [self.x, self.interaction]
-        V = self.cov.loc[names, names].to_numpy()
-        return float(self.params[self.x]), float(self.params[self.interaction]), V
+        i = self.cov.index.get_loc(self.x)
+        j = self.cov.index.get_loc(self.interaction)
+        C = self.cov.to_numpy()
+        V = C[np.ix_([i, j], [i, j])]
+        b = self.params.to_numpy()
+        return float(b[i]), float(b[j]), V
 
     def conditional_effects(self, w_values, alpha: float | None = None) -> pd.DataFrame:
         """Slope of x (SE, t, p, CI) at each moderator value (original units), vectorised."""
         alpha = self.alpha if alpha is None else alpha
         w_values = np.asarray(w_values, dtype=float)
         b1, b3, V = self._pieces()
-        out = conditional_slopes(b1, b3, V, w_values - self.w_shift, self.df_resid, alpha)
-        out["w"] = w_values
-        return out
+        # slopes on the fitted (possibly centred) scale, reported at the original w
+        return _slopes_frame(b1, b3, V, w_values, self.df_resid, alpha, shift=self.w_shift)
 
     def simple_slopes(self, at=None, alpha: float | None = None) -> pd.DataFrame:
         """Simple slopes of x at chosen moderator values.
@@ -857,8 +959,9 @@ class ModerationResult:
         lo, hi = self.w_range
         in_range = tuple(b for b in bounds if lo <= b <= hi)
         span = hi - lo
-        ext_lo = min([lo] + [b for b in bounds if b >= lo - 0.25 * span])
-        ext_hi = max([hi] + [b for b in bounds if b <= hi + 0.25 * span])
+        # widen the grid to show bounds up to a quarter range outside the data, with a margin
+        ext_lo = min([lo] + [b - 0.05 * span for b in bounds if lo - 0.25 * span <= b < lo])
+        ext_hi = max([hi] + [b + 0.05 * span for b in bounds if hi < b <= hi + 0.25 * span])
         curve = self.conditional_effects(np.linspace(ext_lo, ext_hi, int(grid)), alpha)
         curve["significant"] = curve["p"] < alpha
         return JohnsonNeymanResult(
@@ -1013,12 +1116,13 @@ class MultiOutcomeResult:
     slopes: pd.DataFrame
     johnson_neyman: pd.DataFrame
 
-    def table(self, lang: str = "zh", stat: str = "b", digits: int = 3) -> pd.DataFrame:
+    def table(self, lang: str = "zh", stat: str = "b", digits: int = 3,
+              labels: Mapping[str, str] | None = None) -> pd.DataFrame:
         """One column per outcome (its final model), cells "b*** (se)", then R², ΔR², F, N."""
         cols = {}
         for outcome, res in self.results.items():
-            tab = res.table(lang=lang, stat=stat, digits=digits)
-            cols[outcome] = tab.iloc[:, -1]
+            tab = res.table(lang=lang, stat=stat, digits=digits, labels=labels)
+            cols[variable_label(outcome, lang, labels)] = tab.iloc[:, -1]
         out = pd.DataFrame(cols).fillna("")
         out.columns.name = _LABELS[lang]["outcome"]
         out.attrs["note"] = next(iter(self.results.values())).table(lang).attrs["note"]

@@ -138,7 +138,7 @@ run_case <- function(name, data, y, controls, x, w, center) {
   unc <- lm(forms[[length(forms)]], data = data)
   unc_tab <- coef_table(unc, vcovHC(unc, type = "HC3"))
   list(name = name, y = y, controls = controls, x = x, w = w, center = center,
-       shift = as.list(shift), n = nrow(d), formulas = vapply(forms, function(f) deparse(f), ""),
+       shift = as.list(shift), n = nrow(d), formulas = vapply(forms, function(f) paste(deparse(f, width.cutoff = 500L), collapse = " "), ""),
        steps = steps, coefficients = coefs, vif = vifs, simple_slopes = ss,
        johnson_neyman = jns, uncentered = unc_tab)
 }
