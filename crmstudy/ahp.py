@@ -60,6 +60,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
+from functools import cached_property
 from fractions import Fraction
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -148,6 +149,10 @@ def _parse_value(value: Any) -> float:
 
 
 def _cells_to_float(frame: pd.DataFrame, name: str | None) -> np.ndarray:
+    try:  # the common case: numbers already (NaN for empty cells)
+        return frame.to_numpy(dtype=float, na_value=np.nan, copy=True)
+    except (TypeError, ValueError):
+        pass
     out = np.empty(frame.shape, dtype=float)
     values = frame.to_numpy(dtype=object)
     for (i, j), value in np.ndenumerate(values):  # at most a few hundred cells
@@ -218,6 +223,7 @@ def judgment_matrix(data: Any, labels: Sequence[str] | None = None, *,
     diag = np.diag(a).copy()
     diag[np.isnan(diag)] = 1.0  # an empty diagonal means 1
     np.fill_diagonal(a, diag)
+    given = ~np.isnan(a)
     bad = given & ~(np.isfinite(a) & (a > 0))
     if bad.any():
         i, j = np.argwhere(bad)[0]
@@ -523,13 +529,41 @@ def _check_connected(known: np.ndarray, labels: list[str], name) -> None:
 # ----------------------------------------------------------------------------------------------
 # Batched numerical core (arrays of shape (k, n, n))
 # ----------------------------------------------------------------------------------------------
-def _eigen(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Principal (Perron) eigenvector, normalised to sum 1, and eigenvalue, for a stack."""
+def _eigen_lapack(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     vals, vecs = np.linalg.eig(a)
     idx = np.argmax(vals.real, axis=-1)
     lam = np.take_along_axis(vals.real, idx[..., None], -1)[..., 0]
     vec = np.abs(np.take_along_axis(vecs, idx[..., None, None], -1)[..., 0].real)
     return vec / vec.sum(-1, keepdims=True), lam
+
+
+def _eigen(a: np.ndarray, tol: float = 1e-15, max_squarings: int = 12
+           ) -> tuple[np.ndarray, np.ndarray]:
+    """Principal (Perron) eigenvector, normalised to sum 1, and eigenvalue, for a stack.
+
+    Repeated squaring (the row sums of ``A^(2^k)`` converge to the Perron vector; Saaty 1980)
+    costs a few batched matrix products, much less than a general eigen-decomposition.
+    Matrices that have not converged after ``max_squarings`` (a second eigenvalue close in
+    modulus to the first) fall back to LAPACK's ``eig``.
+    """
+    m = a / a.sum(axis=(-2, -1), keepdims=True)
+    w = m.sum(-1)
+    w = w / w.sum(-1, keepdims=True)
+    done = np.zeros(a.shape[:-2], dtype=bool)
+    for _ in range(max_squarings):
+        m = m @ m
+        m = m / m.sum(axis=(-2, -1), keepdims=True)
+        new = m.sum(-1)
+        new = new / new.sum(-1, keepdims=True)
+        done = np.abs(new - w).max(-1) <= tol * 10
+        w = new
+        if done.all():
+            break
+    if not done.all():
+        idx = ~done
+        w[idx] = _eigen_lapack(a[idx])[0]
+    lam = ((a @ w[..., None])[..., 0] / w).mean(-1)
+    return w, lam
 
 
 def _weights(a: np.ndarray, method: str) -> tuple[np.ndarray, np.ndarray | None]:
@@ -548,7 +582,7 @@ def _core(a: np.ndarray, method: str, lambda_max: str, ri_table: str) -> dict[st
     if lambda_max == "weights":
         lam = ((a @ w[..., None])[..., 0] / w).mean(-1)
     elif lam is None:
-        lam = np.linalg.eigvals(a).real.max(-1)
+        lam = _eigen(a)[1]
     if n <= 2:
         ci = np.zeros(a.shape[:-2])
         lam = np.full(a.shape[:-2], float(n))
@@ -643,9 +677,14 @@ class AHPResult:
     gci_threshold: float
     lambda_convention: str
     matrix: pd.DataFrame = field(repr=False)
-    inconsistency: pd.DataFrame = field(repr=False)
     completed: str | None = None
     name: str | None = None
+
+    @cached_property
+    def inconsistency(self) -> pd.DataFrame:
+        """Judgments sorted by their contribution to the inconsistency (see class docstring)."""
+        return _inconsistency_table(self.matrix.to_numpy(dtype=float), self.weights.to_numpy(),
+                                    list(self.matrix.index))
 
     @property
     def table(self) -> pd.DataFrame:
@@ -763,7 +802,7 @@ def _result_from_matrix(m: pd.DataFrame, method, ri_table, cr_threshold, lambda_
         ri=float(core["ri"]), gci=float(core["gci"]), consistent=bool(core["cr"] < cr_threshold),
         n=n, method=method, ri_table=ri_table, cr_threshold=cr_threshold,
         gci_threshold=_gci_threshold(n), lambda_convention=lambda_max, matrix=m,
-        inconsistency=_inconsistency_table(a, w, labels), completed=completed, name=name)
+        completed=completed, name=name)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -1093,6 +1132,18 @@ def hierarchy_weights(judgments, system=None, *, method: str = "eigen",
                 row=None, hint="add the expert's judgments or drop the expert from the table")
         labels = system.children(parent)
         for e, m in have.items():
+            if not isinstance(m, pd.DataFrame):
+                m = judgment_matrix(m, labels if np.shape(m)[0] == len(labels) else None,
+                                    allow_missing=True, name=f"criterion {parent}")
+                have[e] = m
+            odd = [str(x) for x in m.index if str(x) not in labels]
+            if odd or len(m.index) != len(labels):
+                lacking = [x for x in labels if x not in [str(i) for i in m.index]]
+                raise JudgmentMatrixError(
+                    f"expert {e}, criterion {parent}: the matrix compares "
+                    f"{', '.join(map(str, m.index))} but {parent} has the sub-criteria "
+                    f"{', '.join(labels)}", row=(odd or lacking or [None])[0],
+                    hint="label the matrix with the codes of the hierarchy")
             if list(m.index) != labels:
                 m2 = m.reindex(index=labels, columns=labels)
                 m2.attrs.update(m.attrs)
@@ -1187,7 +1238,7 @@ class MonteCarloResult:
 
 def monte_carlo(hierarchy: HierarchyResult | Mapping[str, Any], draws: int = 10_000, *,
                 spread: float = 0.25, seed: int | None = 20261123, method: str | None = None,
-                system=None, dtype=np.float64) -> MonteCarloResult:
+                system=None, ri_table: str | None = None) -> MonteCarloResult:
     """Monte-Carlo sensitivity of hierarchy weights to the judgments (batched in numpy).
 
     Each upper-triangle judgment is perturbed log-normally, ``ln a'_ij = ln a_ij + spread * z``
@@ -1202,6 +1253,13 @@ def monte_carlo(hierarchy: HierarchyResult | Mapping[str, Any], draws: int = 10_
         The matrices to perturb (for a group, the aggregated AIJ matrices).
     seed : int
         Seed of ``numpy.random.default_rng``.
+    method, ri_table : str, optional
+        Default: those of the hierarchy result (``"eigen"``, ``"saaty1980"`` for a mapping).
+
+    Returns
+    -------
+    MonteCarloResult
+        ``draws`` of the global leaf weights and ``cr`` of every perturbed matrix.
     """
     if isinstance(hierarchy, HierarchyResult):
         mats = hierarchy.matrices
@@ -1210,14 +1268,17 @@ def monte_carlo(hierarchy: HierarchyResult | Mapping[str, Any], draws: int = 10_
                                  hint="run hierarchy_weights(..., group_method='aij') first")
         system = hierarchy.system
         method = method or hierarchy.method
+        ri_table = ri_table or hierarchy.ri_table
         base = hierarchy.weights
     else:
         if system is None:
             from .indicators import capability_system
             system = capability_system()
-        mats = {p: judgment_matrix(m, name=f"criterion {p}") for p, m in hierarchy.items()}
+        mats = {p: judgment_matrix(m, None if isinstance(m, pd.DataFrame) else system.children(p),
+                                   name=f"criterion {p}") for p, m in hierarchy.items()}
         method = method or "eigen"
-        base = hierarchy_weights(mats, system, method=method).weights
+        ri_table = ri_table or "saaty1980"
+        base = hierarchy_weights(mats, system, method=method, ri_table=ri_table).weights
     if draws < 1 or spread < 0:
         raise ParameterError("draws must be >= 1 and spread >= 0")
     rng = np.random.default_rng(seed)
@@ -1230,7 +1291,7 @@ def monte_carlo(hierarchy: HierarchyResult | Mapping[str, Any], draws: int = 10_
         logs = np.broadcast_to(np.log(a), (draws, n, n)).copy()
         logs[:, iu[0], iu[1]] += spread * rng.standard_normal((draws, len(iu[0])))
         logs[:, iu[1], iu[0]] = -logs[:, iu[0], iu[1]]
-        res = _core(np.exp(logs).astype(dtype, copy=False), method, "eigenvalue", "saaty1980")
+        res = _core(np.exp(logs), method, "eigenvalue", ri_table)
         for k, code in enumerate(m.index):
             local[code] = res["weights"][:, k]
         crs[parent] = res["cr"]

@@ -16,8 +16,9 @@ A constant column carries no information: it gets ``e_j = 1``, ``d_j = 0`` and w
 Other normalisations peers use, selectable by name and recorded in the result:
 
 * ``"sum"``: ``p_ij = x_ij / sum_i x_ij`` directly on the raw (positive) data, cost columns
-  through ``1 / x`` first (pyDecision ``entropy_method``; pymcdm ``entropy_weights`` uses the
-  same shares for benefit columns but sets ``e_j = 0`` when a column has a zero share);
+  through ``1 / x`` first (pyDecision ``entropy_method``; pymcdm 1.4 ``entropy_weights`` uses the
+  same shares for benefit columns and refuses data with a zero, so it cannot take min-max
+  standardised data; scikit-criteria's ``entropy_weights`` on min-max data equals the default);
 * ``"shifted_minmax"``: min-max standardisation plus a small shift (``shift``, default
   0.0001; many studies use 0.01) so that no share is exactly 0 (平移).
 

@@ -386,11 +386,11 @@ def membership_from_answers(answers: pd.DataFrame, levels: Sequence | None = Non
     counts = pd.crosstab(long["item"], pd.Categorical(long["grade"], categories=order, ordered=True),
                          dropna=False)
     counts = counts.reindex(index=[c for c in answers.columns if c in counts.index]).fillna(0)
-    empty = counts.sum(1) == 0
+    empty = counts.sum(axis=1) == 0
     if empty.any():
         raise InputDataError("item has no answers", column=counts.index[int(np.argmax(empty))],
                              hint="drop the item")
-    r = counts.div(counts.sum(1), axis=0)
+    r = counts.div(counts.sum(axis=1), axis=0)
     r.columns = pd.Index(order, name="grade")
     r.index.name = "item"
     return r
@@ -425,7 +425,7 @@ class FuzzyResult:
         rows = [] if self.dimensions is None else [self.dimensions]
         rows.append(self.membership.to_frame().T.rename(index={self.membership.name: "overall"}))
         out = pd.concat(rows)
-        out["score"] = out.to_numpy() @ self.grade_scores.to_numpy() / out.sum(1).to_numpy()
+        out["score"] = out.to_numpy() @ self.grade_scores.to_numpy() / out.sum(axis=1).to_numpy()
         out["grade_max_membership"] = out[list(self.membership.index)].idxmax(axis=1)
         return out
 
@@ -502,8 +502,12 @@ def fuzzy_evaluation(membership: pd.DataFrame, weights: Any, *, operator: str = 
 # ----------------------------------------------------------------------------------------------
 # Sensitivity of ranks to the weights
 # ----------------------------------------------------------------------------------------------
-def _min_ranks(values: np.ndarray) -> np.ndarray:
-    """Row-wise competition ranks (1 = highest, ties share the minimum), vectorised."""
+def _min_ranks(values: np.ndarray, decimals: int = 9) -> np.ndarray:
+    """Row-wise competition ranks (1 = highest, ties share the minimum), vectorised.
+
+    Values are rounded to ``decimals`` first, so that floating-point noise of different
+    summation orders does not break true ties (equal answers give equal scores)."""
+    values = np.round(values, decimals)
     order = np.argsort(-values, axis=1, kind="stable")
     srt = np.take_along_axis(values, order, 1)
     pos = np.broadcast_to(np.arange(values.shape[1]), values.shape)

@@ -31,7 +31,7 @@ import pandas as pd
 
 from .errors import ParameterError, WeightsError
 
-__all__ = ["combine", "as_weights", "CombinedWeights", "COMBINATION_METHODS"]
+__all__ = ["combine", "combine_draws", "as_weights", "CombinedWeights", "COMBINATION_METHODS"]
 
 COMBINATION_METHODS = ("linear", "multiplicative", "mdi", "game_theory")
 
@@ -177,3 +177,44 @@ def combine(subjective: Any, objective: Any, method: str = "linear",
                            subjective=a.rename("subjective").set_axis(idx),
                            objective=o.rename("objective").set_axis(idx), method=method,
                            alpha=alpha if method == "linear" else None, coefficients=coef)
+
+
+def combine_draws(subjective_draws: pd.DataFrame, objective: Any, method: str = "linear",
+                  alpha: float = 0.5) -> pd.DataFrame:
+    """:func:`combine` applied to every row of ``subjective_draws`` at once (vectorised).
+
+    Used to carry the Monte-Carlo draws of the AHP weights (:func:`crmstudy.ahp.monte_carlo`)
+    through the combination with fixed objective weights.  Each row must sum to 1.
+    """
+    if method not in COMBINATION_METHODS:
+        raise ParameterError(f"unknown combination method {method!r}",
+                             hint=f"use one of {', '.join(COMBINATION_METHODS)}")
+    o = as_weights(objective, what="objective weights")
+    cols = [str(c) for c in subjective_draws.columns]
+    missing = [c for c in cols if c not in o.index]
+    if missing or len(cols) != len(o):
+        lab = (missing or sorted(set(o.index) - set(cols)))[0]
+        raise WeightsError(f"indicator {lab!r} is not in both weight sets", entry=lab,
+                           hint="weight the same indicators with both methods")
+    A = subjective_draws.to_numpy(dtype=float)
+    if not np.allclose(A.sum(axis=1), 1.0, atol=1e-6) or (A < 0).any():
+        raise WeightsError("every row of the subjective draws must be non-negative and sum to 1")
+    vo = o.reindex(cols).to_numpy()
+    if method == "linear":
+        if not (0.0 <= alpha <= 1.0):
+            raise ParameterError(f"alpha = {alpha} is outside [0, 1]")
+        W = alpha * A + (1 - alpha) * vo
+    elif method == "multiplicative":
+        W = A * vo
+    elif method == "mdi":
+        W = np.sqrt(A * vo)
+    else:
+        aa, ao, oo = (A * A).sum(1), A @ vo, vo @ vo
+        det = aa * oo - ao * ao
+        safe = np.abs(det) > 1e-12 * np.maximum(aa * oo, 1e-300)
+        c1 = np.where(safe, (aa * oo - ao * oo) / np.where(safe, det, 1.0), 0.5)
+        c2 = np.where(safe, (aa * oo - ao * aa) / np.where(safe, det, 1.0), 0.5)
+        s = np.abs(c1) + np.abs(c2)
+        W = (np.abs(c1) / s)[:, None] * A + (np.abs(c2) / s)[:, None] * vo
+    W = W / W.sum(axis=1, keepdims=True)
+    return pd.DataFrame(W, index=subjective_draws.index, columns=cols)
