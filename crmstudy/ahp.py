@@ -383,7 +383,7 @@ def from_long(table: pd.DataFrame, *, scale: str = "saaty", system=None,
             ratio[k] = np.inf  # flagged below
     bad = ~np.isfinite(ratio)
     if scale == "questionnaire":
-        bad |= (ratio == 0) | (np.abs(ratio) < 1) | (ratio != np.round(ratio))
+        bad |= (ratio == 0) | (np.abs(ratio) < 1) | (np.abs(ratio) > 9) | (ratio != np.round(ratio))
         ratio = np.where(ratio >= 1, ratio, 1.0 / np.abs(np.where(ratio == 0, 1, ratio)))
     else:
         bad |= ratio <= 0

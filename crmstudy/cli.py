@@ -328,6 +328,17 @@ def _cmd_init(args) -> int:
     return 0
 
 
+def _cmd_check(args) -> int:
+    from .study import check_study, render_problems
+
+    problems = check_study(args.study)
+    errors = sum(p.severity == "error" for p in problems)
+    if problems:
+        print(render_problems(problems))
+    print(f"\n{errors} error(s), {len(problems) - errors} warning(s) in the inputs of {args.study}")
+    return 1 if errors else 0
+
+
 def _cmd_chapters(args) -> int:
     for chapter in chapters():
         print(chapter.name)
@@ -388,6 +399,14 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--example", action="store_true",
                       help="fill the inputs with the sample data so the study runs at once")
     init.set_defaults(func=_cmd_init)
+
+    check = sub.add_parser("check", help="validate every input of a study file, list all problems",
+                           description="Validate every input named in a study file with the same "
+                                       "validators the chapters use, and print all problems at once, "
+                                       "grouped by file (file, line/row/column, what is wrong, what to "
+                                       "do). Exit status 1 if any is an error. Files are only read.")
+    check.add_argument("study", help="the study file (study.yaml)")
+    check.set_defaults(func=_cmd_check)
 
     chap = sub.add_parser("chapters", help="list the chapters and their parameters with defaults")
     chap.set_defaults(func=_cmd_chapters)

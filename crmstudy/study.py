@@ -217,3 +217,202 @@ def _input_file(name: str, inputs: Path, example: bool) -> str:
     target = inputs / f"{name}.csv"
     (frame if example else frame.iloc[:0]).to_csv(target, index=frame.index.name is not None)
     return f"inputs/{target.name}"
+
+
+# -- crmstudy check ---------------------------------------------------------------------------
+from dataclasses import dataclass  # noqa: E402
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found by :func:`check_study`."""
+
+    severity: str        # "error" or "warning"
+    file: str
+    where: str           # "line 4", "row F0042, column A11", "entry [A1, A2]", or ""
+    message: str
+    hint: str = ""
+    source: str = ""     # chapter.parameter that uses the file
+
+    def render(self) -> str:
+        text = f"  {self.severity:<7} {self.where + ': ' if self.where else ''}{self.message}"
+        if self.hint:
+            text += f"\n          what to do: {self.hint}"
+        return text
+
+
+def _where(exc) -> str:
+    parts = []
+    if getattr(exc, "line", None) is not None:
+        parts.append(f"line {exc.line}")
+    if getattr(exc, "row", None) is not None:
+        parts.append(f"row {exc.row}")
+    if getattr(exc, "column", None) is not None:
+        parts.append(f"column {exc.column}")
+    if getattr(exc, "entry", None) is not None:
+        entry = exc.entry
+        parts.append(f"entry [{entry[0]}, {entry[1]}]" if isinstance(entry, tuple) and len(entry) == 2
+                     else f"entry {entry}")
+    return ", ".join(parts)
+
+
+def _validators():
+    """Parameter name -> function(source, params, file) that raises on a bad input.
+
+    Each reuses the validator of the module that reads that input in the chapters, so
+    ``crmstudy check`` and ``crmstudy run`` can never disagree about what is valid.
+    """
+    from . import datasets, indicators
+
+    def table(source, what):
+        return datasets.read_table(source, what=what)
+
+    def codebook_of(source, file):
+        from .measurement import Codebook
+
+        if isinstance(source, str) and source in set(datasets.list_datasets()["name"]):
+            return Codebook.from_frame(datasets.load(source), file=source)
+        return Codebook.from_file(source)
+
+    def system_file(source, params, file):
+        if source:
+            indicators.load_system(source)
+
+    def codebook(source, params, file):
+        codebook_of(source, file)
+
+    def survey(source, params, file):
+        answers = table(source, "survey answers")
+        if params.get("codebook"):
+            from .measurement import prepare
+
+            book = codebook_of(params["codebook"], file)
+            prepare(answers, book, params.get("id_col", "firm_id"), invalid="raise", file=file)
+
+    def judgments(source, params, file):
+        from . import ahp
+
+        system = (indicators.customer_value_system() if params.get("_system") == "customer_value"
+                  else indicators.capability_system())
+        # the whole hierarchy, as chapter 03 computes it: also catches a missing judgment
+        ahp.hierarchy_weights(table(source, "expert judgments"), system,
+                              scale=params.get("judgment_scale", "saaty"), file=file)
+
+    def b2b_judgments(source, params, file):
+        judgments(source, {**params, "_system": "customer_value"}, file)
+
+    def financials(source, params, file):
+        from .performance import financial_ratios
+
+        financial_ratios(table(source, "financial statements"))
+
+    def transactions(source, params, file):
+        from .customer_value import validate_transactions
+
+        validate_transactions(table(source, "transactions"), params.get("customer_col", "customer_id"),
+                              params.get("date_col", "date"), params.get("amount_col", "dollar_value"),
+                              file=file)
+
+    def b2b_customers(source, params, file):
+        from .entropy import decision_matrix
+
+        system = indicators.customer_value_system()
+        frame = table(source, "B2B customers")
+        missing = [c for c in system.leaves() if c not in frame.columns]
+        if missing:
+            from .errors import InputDataError
+
+            raise InputDataError(f"missing indicator column(s) {', '.join(missing)}", file=file,
+                                 hint="name the columns by the indicator codes C11 ... C43")
+        decision_matrix(frame[system.leaves()], system.directions())
+
+    def readable(source, params, file):
+        if str(source).endswith((".yaml", ".yml")):
+            import yaml
+
+            yaml.safe_load(Path(source).read_text(encoding="utf-8"))
+        else:
+            table(source, "table")
+
+    return {"system_file": system_file, "codebook": codebook, "survey": survey,
+            "responses": survey, "judgments": judgments, "b2b_judgments": b2b_judgments,
+            "financials": financials, "transactions": transactions,
+            "b2b_customers": b2b_customers, "latent": readable, "truth": readable}
+
+
+def check_study(path: str | Path) -> list[Problem]:
+    """Validate every input named by a study file; return all problems found.
+
+    The study file itself is checked first (unknown chapter or parameter, bad YAML).  Then each
+    input file is validated once per distinct use, with the validator of the module that reads
+    it; data-quality warnings are reported as warnings.  Files are only read.
+    """
+    import warnings
+
+    from .cli import chapters, load_params
+    from .errors import CrmStudyError
+
+    path = Path(path)
+    try:
+        params = load_params(path, chapters())
+    except CrmStudyError as exc:
+        return [Problem("error", str(path), _where(exc), exc.problem, exc.hint or "")]
+    shipped = None
+    validators = _validators()
+    problems: list[Problem] = []
+    seen: set = set()
+    for chapter, values in params.items():
+        defaults = next(c for c in chapters() if c.name == chapter).defaults()
+        effective = {**defaults, **values}
+        for name, validate in validators.items():
+            source = effective.get(name)
+            if name not in effective or source in (None, ""):
+                continue
+            if shipped is None:
+                from . import datasets
+
+                shipped = set(datasets.list_datasets()["name"])
+            is_shipped = isinstance(source, str) and source in shipped
+            file = str(source)
+            if not is_shipped and not Path(file).is_file():
+                problems.append(Problem("error", file, "", "file not found",
+                                        f"check {chapter}.{name} in {path.name}", f"{chapter}.{name}"))
+                continue
+            key = (name, file, repr(sorted((k, str(v)) for k, v in effective.items()
+                                           if k in ("codebook", "id_col", "judgment_scale",
+                                                    "customer_col", "date_col", "amount_col"))))
+            if key in seen:
+                continue
+            seen.add(key)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                try:
+                    validate(source, effective, file)
+                except CrmStudyError as exc:
+                    # listed under the input being checked; name the other file if the
+                    # problem was found in a companion (e.g. the codebook of a survey)
+                    other = exc.file and Path(exc.file).name != Path(file).name and exc.file != file
+                    message = f"{exc.problem} (in {exc.file})" if other else exc.problem
+                    problems.append(Problem("error", file, _where(exc), message,
+                                            exc.hint or "", f"{chapter}.{name}"))
+                except Exception as exc:  # never a traceback: say what broke, and where
+                    problems.append(Problem("error", file, "", f"cannot be read ({type(exc).__name__}: {exc})",
+                                            "check the file format (CSV UTF-8 with a header line)",
+                                            f"{chapter}.{name}"))
+            for w in caught:
+                from .errors import CrmStudyWarning
+
+                if issubclass(w.category, CrmStudyWarning):
+                    problems.append(Problem("warning", file, "", str(w.message), "", f"{chapter}.{name}"))
+    return problems
+
+
+def render_problems(problems: list[Problem]) -> str:
+    """Problems grouped by file, errors first within each file."""
+    lines = []
+    files = sorted({p.file for p in problems})
+    for file in files:
+        lines.append(file)
+        group = sorted((p for p in problems if p.file == file), key=lambda p: p.severity != "error")
+        lines.extend(p.render() for p in group)
+    return "\n".join(lines)

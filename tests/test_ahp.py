@@ -215,6 +215,11 @@ def test_long_table_questionnaire_coding():
     with pytest.raises(JudgmentMatrixError, match="not valid on the questionnaire scale") as info:
         ahp.from_long(t.assign(value=[3, 0, 1]), scale="questionnaire", file="q.csv")
     assert info.value.row == 3 and info.value.file == "q.csv"
+    # codes beyond 9 are not on the -9..9 questionnaire scale (12 used to pass as a ratio of 12)
+    with pytest.raises(JudgmentMatrixError, match="not valid on the questionnaire scale"):
+        ahp.from_long(t.assign(value=[3, 12, 1]), scale="questionnaire")
+    with pytest.raises(JudgmentMatrixError, match="not valid on the questionnaire scale"):
+        ahp.from_long(t.assign(value=[3, -10, 1]), scale="questionnaire")
 
 
 def test_long_table_duplicates():

@@ -132,3 +132,42 @@ def test_config_exports_tables_figures_workbook_and_manifest(tmp_path):
     assert {o["path"] for o in manifest["outputs"]} >= {"tables.xlsx", "01_framework.ipynb"}
     assert hashlib.sha256(answers.read_bytes()).hexdigest() == digest  # input untouched
     assert not (out / ".ipython").exists()
+
+
+def _hashes(folder):
+    import hashlib
+
+    return {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_init_check_run_leave_inputs_byte_identical(tmp_path):
+    study = tmp_path / "mystudy"
+    made = run_cli("init", str(study), "--example")
+    assert made.returncode == 0, made.stderr
+    assert (study / "study.yaml").is_file() and (study / "README.md").is_file()
+    text = (study / "study.yaml").read_text(encoding="utf-8")
+    assert "表格和图的语言" in text and "language of tables and figures" in text
+    before = _hashes(study)
+    checked = run_cli("check", str(study / "study.yaml"))
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "0 error(s)" in checked.stdout
+    ran = run_cli("run", "--config", str(study / "study.yaml"), "--chapters", "01", "--out",
+                  str(tmp_path / "results"), "--no-html")
+    assert ran.returncode == 0, ran.stderr
+    assert _hashes(study) == before  # every input byte-identical after init, check and run
+    again = run_cli("init", str(study))
+    assert again.returncode == 2 and "not empty" in again.stderr
+    assert _hashes(study) == before
+
+
+def test_init_templates_have_the_expected_columns(tmp_path):
+    import pandas as pd
+
+    from crmstudy import datasets
+
+    made = run_cli("init", str(tmp_path / "s"))
+    assert made.returncode == 0, made.stderr
+    template = pd.read_csv(tmp_path / "s" / "inputs" / "crm_survey.csv")
+    assert template.empty and list(template.columns) == list(datasets.load("crm_survey").columns)
+    checked = run_cli("check", str(tmp_path / "s" / "study.yaml"))
+    assert checked.returncode == 1  # empty templates are not valid data yet
