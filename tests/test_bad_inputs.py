@@ -19,7 +19,7 @@ CASES = yaml.safe_load((CORPUS / "cases.yaml").read_text(encoding="utf-8"))
 def test_corpus_is_large_and_covers_every_kind():
     assert len(CASES) >= 40
     kinds = {c["param"].split(".")[-1] for c in CASES}
-    assert kinds >= {"system_file", "codebook", "responses", "judgments", "financials",
+    assert kinds >= {"system_file", "codebook", "survey", "judgments", "financials",
                      "transactions", "b2b_customers", "STUDY"}
 
 

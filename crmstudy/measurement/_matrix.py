@@ -115,18 +115,33 @@ def one_factor_minres(corr: np.ndarray, *, tol: float = 1e-10, max_iter: int = 2
     vector *= np.sign(vector.sum(axis=-1, keepdims=True) + 1e-300)
     eye = np.eye(k, dtype=bool)
     converged = np.zeros(stack.shape[0], dtype=bool)
+    loadings = np.zeros_like(h2)
+    # Work on the unconverged matrices only; the working copy is compacted when a quarter of
+    # it has converged (copying the stack every iteration would cost more than it saves).
+    active = np.arange(stack.shape[0])
+    sub, v, h = stack, vector, h2
+    done = np.zeros(len(active), dtype=bool)
     for _ in range(max_iter):
-        reduced = np.where(eye, h2[..., :, None] * eye, stack)
+        reduced = np.where(eye, h[:, :, None] * eye, sub)
         for _power in range(3):
-            vector = np.einsum("bij,bj->bi", reduced, vector)
-            vector /= np.linalg.norm(vector, axis=-1, keepdims=True)
-        value = np.einsum("bi,bij,bj->b", vector, reduced, vector)
-        loadings = vector * np.sqrt(np.clip(value, 0, None))[:, None]
-        new_h2 = loadings ** 2
-        change = np.abs(new_h2 - h2).max(axis=-1)
-        h2 = new_h2
-        converged = change < tol
-        if converged.all():
+            v = np.einsum("bij,bj->bi", reduced, v)
+            v /= np.linalg.norm(v, axis=-1, keepdims=True)
+        value = np.einsum("bi,bij,bj->b", v, reduced, v)
+        new_loadings = v * np.sqrt(np.clip(value, 0, None))[:, None]
+        new_h2 = new_loadings ** 2
+        now = np.abs(new_h2 - h).max(axis=-1) < tol
+        h = new_h2
+        finished = now & ~done
+        loadings[active[finished]] = new_loadings[finished]
+        converged[active[finished]] = True
+        done |= now
+        if done.all():
             break
+        if done.sum() >= 0.25 * len(done):
+            keep = ~done
+            active, sub, v, h = active[keep], sub[keep], v[keep], h[keep]
+            done = np.zeros(len(active), dtype=bool)
+    else:
+        loadings[active[~done]] = new_loadings[~done]
     loadings = loadings * np.sign(loadings.sum(axis=-1, keepdims=True) + 1e-300)
     return (loadings[0], bool(converged[0])) if squeeze else (loadings, converged)

@@ -23,7 +23,7 @@ Examples
 --------
 >>> from crmstudy import datasets
 >>> from crmstudy.measurement import Codebook
->>> book = Codebook.from_frame(datasets.load("crm_codebook"))      # doctest: +SKIP
+>>> book = Codebook.from_source("crm_codebook")      # doctest: +SKIP
 >>> book.model["ED"]                                                # doctest: +SKIP
 ['ED1', 'ED2', 'ED3', 'ED4']
 """
@@ -158,6 +158,20 @@ class Codebook:
             return cls._from_yaml_doc(doc, file)
         raise CodebookError(f"unsupported codebook file type {suffix!r}", file=file,
                             hint="use a .csv or .yaml file")
+
+    @classmethod
+    def from_source(cls, source: str | Path) -> "Codebook":
+        """A shipped data-set name (e.g. ``"crm_codebook"``) or a codebook file path.
+
+        The shipped codebook is read from its CSV file with :meth:`from_file`, like a
+        user's, so notebooks take either kind of source as one string parameter.
+        """
+        from .. import datasets
+
+        text = str(source)
+        if text in set(datasets.list_datasets()["name"]):
+            return cls.from_file(datasets.path(text))
+        return cls.from_file(source)
 
     @classmethod
     def _from_yaml_doc(cls, doc: Any, file: Path) -> "Codebook":

@@ -209,7 +209,8 @@ def prepare(responses: pd.DataFrame, codebook: Codebook, id_col: str = "firm_id"
         and listed in the report).
     longstring_limit : int, optional
         A respondent is straight-lining when the long-string index reaches this length;
-        default half the number of items, rounded up.
+        default 80 % of the number of items, rounded up (a conservative rule: honest
+        respondents rarely give one answer to most of a questionnaire mixing constructs).
     drop_careless : bool
         Drop flagged respondents (straight-lining or failed attention check).
     file : optional
@@ -232,7 +233,7 @@ def prepare(responses: pd.DataFrame, codebook: Codebook, id_col: str = "firm_id"
     --------
     >>> from crmstudy import datasets
     >>> from crmstudy.measurement import Codebook, prepare
-    >>> book = Codebook.from_frame(datasets.load("crm_codebook"))          # doctest: +SKIP
+    >>> book = Codebook.from_source("crm_codebook")          # doctest: +SKIP
     >>> survey = prepare(datasets.load("crm_survey"), book, missing="person_mean",
     ...                  attention_check=("attention_check", 2))            # doctest: +SKIP
     """
@@ -310,19 +311,19 @@ def prepare(responses: pd.DataFrame, codebook: Codebook, id_col: str = "firm_id"
     invalid_table = _invalid_table(raw, bad, non_numeric, lo, hi, items)
     if bad[keep_rows].any() and invalid == "raise":
         r, c = np.argwhere(bad & keep_rows[:, None])[0]
-        first = invalid_table.iloc[0]
+        reason = "non-numeric" if non_numeric[r, c] else f"outside the scale {lo[c]:g}-{hi[c]:g}"
         error = InputDataError(
-            f"{int(bad[keep_rows].sum())} invalid answer(s); the first: value {first['value']!r} "
-            f"({first['reason']})", file=file, row=index[r], column=items[c],
+            f"{int(bad[keep_rows].sum())} invalid answer(s); the first: value {raw.iat[r, c]!r} "
+            f"({reason})", file=file, row=index[r], column=items[c],
             entry=(index[r], items[c]),
-            hint=f"correct the answers, add the codes to missing_codes in the codebook, or pass "
-                 f"invalid='missing' to treat them as missing")
+            hint="correct the answers, add the codes to missing_codes in the codebook, or pass "
+                 "invalid='missing' to treat them as missing")
         error.invalid = invalid_table  # the full list, for the caller
         raise error
     values = np.where(is_code | bad, np.nan, values)
 
     # 5. careless responding (raw answers, questionnaire order) -----------------------------
-    limit = int(math.ceil(len(items) / 2)) if longstring_limit is None else int(longstring_limit)
+    limit = int(math.ceil(0.8 * len(items))) if longstring_limit is None else int(longstring_limit)
     ls = longstring(values)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)   # rows with < 2 answers: IRV NaN

@@ -134,12 +134,12 @@ def cronbach_alpha(items, ci: float = 0.95, nan_policy: str = "pairwise", *,
 
     Examples
     --------
-    Matches ``psych::alpha(x)$total$raw_alpha`` / ``$std.alpha`` and ``$feldt``:
+    Matches ``psych::alpha(x)$total$raw_alpha`` (0.9317647), ``$std.alpha`` and ``$feldt``:
 
     >>> import pandas as pd
     >>> x = pd.DataFrame({"a": [1, 2, 3, 4, 5, 3], "b": [2, 2, 3, 5, 4, 3], "c": [1, 3, 3, 4, 5, 2]})
     >>> round(cronbach_alpha(x).alpha, 4)
-    0.9205
+    0.9318
     """
     if not 0 < ci < 1:
         raise ParameterError(f"ci must be a confidence level in (0, 1), got {ci!r}")
@@ -431,7 +431,8 @@ def _lang(lang: str) -> str:
 
 
 def reliability(items_or_prepared, codebook: Codebook | None = None, *, ci: float = 0.95,
-                nan_policy: str = "pairwise", thresholds: Mapping | None = None) -> ReliabilityResult:
+                nan_policy: str = "pairwise", thresholds: Mapping | None = None,
+                ci_method: str = "feldt", n_boot: int = 2000, seed: int | None = 0) -> ReliabilityResult:
     """Alpha (with Feldt CI), omega total and item analysis for every construct.
 
     Parameters
@@ -444,6 +445,9 @@ def reliability(items_or_prepared, codebook: Codebook | None = None, *, ci: floa
         Overrides of :data:`THRESHOLDS` (``alpha``, ``omega``, ``r_drop``).  A construct
         passes when alpha >= alpha threshold, omega >= omega threshold and every corrected
         item-total correlation >= the r_drop threshold.
+    ci_method : {"feldt", "bootstrap"}
+        Interval of alpha; with ``"bootstrap"`` the table also gets a percentile interval
+        of omega (``omega_ci_low``, ``omega_ci_high``) from the same ``n_boot`` resamples.
     """
     from .prepare import PreparedSurvey
 
@@ -470,8 +474,10 @@ def reliability(items_or_prepared, codebook: Codebook | None = None, *, ci: floa
     for construct in codebook.constructs:
         block = items[codebook.items_of(construct)]
         try:
-            a = cronbach_alpha(block, ci=ci, nan_policy=nan_policy)
-            o = omega_total(block, nan_policy=nan_policy)
+            a = cronbach_alpha(block, ci=ci, nan_policy=nan_policy, ci_method=ci_method,
+                               n_boot=n_boot, seed=seed)
+            o = omega_total(block, nan_policy=nan_policy,
+                            ci=ci if ci_method == "bootstrap" else None, n_boot=n_boot, seed=seed)
             stats_ = item_analysis(block, nan_policy=nan_policy)
         except InputDataError as exc:   # say which construct
             raise InputDataError(f"construct {construct!r}: {exc.problem}", column=exc.column,
@@ -481,7 +487,8 @@ def reliability(items_or_prepared, codebook: Codebook | None = None, *, ci: floa
             "label_en": codebook.construct_label(construct, "en"), "n_items": a.k, "n": a.n,
             "alpha": a.alpha, "alpha_ci_low": a.ci[0], "alpha_ci_high": a.ci[1],
             "std_alpha": a.std_alpha, "omega_total": o.omega, "mean_r": a.mean_r,
-            "min_r_drop": float(stats_["r_drop"].min())})
+            "min_r_drop": float(stats_["r_drop"].min()),
+            **({"omega_ci_low": o.ci[0], "omega_ci_high": o.ci[1]} if o.ci else {})})
         item_tables.append(stats_.reset_index().assign(construct=construct))
     table = pd.DataFrame(rows)
     table["alpha_ok"] = table["alpha"] >= limits["alpha"]
@@ -491,7 +498,9 @@ def reliability(items_or_prepared, codebook: Codebook | None = None, *, ci: floa
     item_table = pd.concat(item_tables, ignore_index=True)
     item_table = item_table[["construct"] + [c for c in item_table.columns if c != "construct"]]
     item_table["r_drop_ok"] = item_table["r_drop"] >= limits["r_drop"]
-    conventions = {"nan_policy": nan_policy, "alpha_ci": f"Feldt, level {ci}",
+    conventions = {"nan_policy": nan_policy,
+                   "alpha_ci": (f"Feldt, level {ci}" if ci_method == "feldt" else
+                                f"percentile bootstrap, {n_boot} resamples (complete cases), seed {seed}, level {ci}"),
                    "omega": "omega total, one-factor minres, denominator 1'R1 (psych)",
                    "r_drop": "corrected item-total correlation (item vs sum of the other items)"}
     return ReliabilityResult(table=table, items=item_table, thresholds=limits,

@@ -216,61 +216,62 @@ class EFAResult:
 
 
 def efa(items, n_factors: int, *, method: str = "minres", rotation: str | None = "oblimin",
-        nan_policy: str = "pairwise") -> EFAResult:
+        nan_policy: str = "pairwise", tol: float = 1e-9) -> EFAResult:
     """Exploratory factor analysis of the item correlation matrix.
 
-    Uses ``factor_analyzer`` (minres, ML or principal-axis extraction; oblimin, promax,
-    varimax, ... rotations by GPA), the Python port of psych::fa.  Oblique rotation
-    (``"oblimin"``, psych's default) is the usual choice for correlated constructs.
+    Extraction
+        ``"minres"`` (psych's default; unweighted least squares of the off-diagonal
+        correlations, solved by iterated principal axes to convergence, whose fixed point is
+        the minres solution), ``"pa"`` (principal-axis factoring iterated to convergence: the
+        same solution, named as SPSS and most textbooks name it) or ``"ml"`` (maximum likelihood over the uniquenesses,
+        Jöreskog 1967, with scipy's L-BFGS-B).
+    Rotation
+        ``"oblimin"`` (direct quartimin, gamma 0; GPArotation's default and psych's
+        ``rotate="oblimin"``) by the gradient-projection algorithm of Bernaards & Jennrich
+        (2005); ``"varimax"`` (Kaiser-normalised, like ``stats::varimax``); or ``None``.
+        Oblique rotation is the usual choice for correlated constructs.
+
+    Factors are ordered by the variance they explain and signed so that their loadings sum
+    positive (psych's conventions).
 
     Parameters
     ----------
     n_factors : int
-        Number of factors to extract (usually the number of constructs, or by parallel
-        analysis / eigenvalues > 1).
-    method : {"minres", "ml", "principal"}
-    rotation : str or None
-        Any rotation of ``factor_analyzer.Rotator`` or None.
+        Number of factors (usually the number of constructs, or by eigenvalues / parallel
+        analysis).
 
     Examples
     --------
     Matches ``psych::fa(x, nfactors = 3, fm = "minres", rotate = "oblimin")`` up to the
     order and sign of the factors (see tests).
     """
-    try:
-        from factor_analyzer import FactorAnalyzer
-    except ImportError:  # pragma: no cover - declared dependency
-        raise ParameterError("efa needs the package factor_analyzer",
-                             hint="pip install factor_analyzer") from None
-    if method not in ("minres", "ml", "principal"):
-        raise ParameterError(f"method must be 'minres', 'ml' or 'principal', got {method!r}")
+    if method not in ("minres", "pa", "ml"):
+        raise ParameterError(f"method must be 'minres', 'pa' or 'ml', got {method!r}")
+    if rotation not in ("oblimin", "varimax", None):
+        raise ParameterError(f"rotation must be 'oblimin', 'varimax' or None, got {rotation!r}")
     frame = as_items(items, nan_policy=nan_policy)
     k = frame.shape[1]
-    if not 1 <= int(n_factors) < k:
-        raise ParameterError(f"n_factors must be between 1 and {k - 1} for {k} items, "
-                             f"got {n_factors!r}")
+    m = int(n_factors) if float(n_factors) == int(n_factors) else -1
+    if not 1 <= m < k or (k - m) ** 2 < k + m and method == "ml":
+        raise ParameterError(f"n_factors must be between 1 and {k - 1} for {k} items (and leave "
+                             f"positive degrees of freedom for ML), got {n_factors!r}")
     r = correlation(frame)
-    rot = rotation if int(n_factors) > 1 else None
-    analyzer = FactorAnalyzer(n_factors=int(n_factors), rotation=rot, method=method,
-                              is_corr_matrix=True)
-    try:
-        analyzer.fit(r)
-    except (np.linalg.LinAlgError, ValueError) as exc:
-        raise ModelFitError(f"the factor analysis failed ({exc})",
-                            hint="use fewer factors, drop redundant items or try method='principal'") from None
-    loadings = np.asarray(analyzer.loadings_, dtype=float)
-    phi = getattr(analyzer, "phi_", None)
-    phi = np.eye(loadings.shape[1]) if phi is None else np.asarray(phi, dtype=float)
-    # order by variance explained (structure of an oblique solution: diag(Phi L'L)),
-    # sign so that each factor's loadings sum positive - psych's conventions
+    unrotated = _ml(r, m) if method == "ml" else _minres(r, m, tol)
+    rot = rotation if m > 1 else None
+    if rot == "oblimin":
+        loadings, phi = _oblimin(unrotated)
+    elif rot == "varimax":
+        loadings, phi = _varimax(unrotated), np.eye(m)
+    else:
+        loadings, phi = unrotated, np.eye(m)
     ss = np.diag(phi @ loadings.T @ loadings)
-    order = np.argsort(-ss)
+    order = np.argsort(-ss, kind="stable")
     loadings, phi, ss = loadings[:, order], phi[np.ix_(order, order)], ss[order]
     sign = np.sign(loadings.sum(axis=0))
     sign[sign == 0] = 1
     loadings = loadings * sign
     phi = phi * np.outer(sign, sign)
-    names = [f"F{j + 1}" for j in range(loadings.shape[1])]
+    names = [f"F{j + 1}" for j in range(m)]
     index = pd.Index(frame.columns, name="item")
     communalities = pd.Series(np.diag(loadings @ phi @ loadings.T), index=index, name="h2")
     variance = pd.DataFrame({"ss_loadings": ss, "proportion": ss / k,
@@ -279,3 +280,108 @@ def efa(items, n_factors: int, *, method: str = "minres", rotation: str | None =
                      factor_corr=pd.DataFrame(phi, index=names, columns=names),
                      communalities=communalities, variance=variance, method=method,
                      rotation=rot, n=len(frame))
+
+
+def _minres(r: np.ndarray, m: int, tol: float, max_iter: int = 50000) -> np.ndarray:
+    """Iterated principal axes to convergence (= minres / ULS fixed point)."""
+    from ._matrix import smc
+
+    h2 = np.clip(smc(r), 0.005, 1.0)
+    for _ in range(max_iter):
+        reduced = r.copy()
+        np.fill_diagonal(reduced, h2)
+        values, vectors = np.linalg.eigh(reduced)
+        values, vectors = values[::-1][:m], vectors[:, ::-1][:, :m]
+        loadings = vectors * np.sqrt(np.clip(values, 0, None))
+        new_h2 = (loadings ** 2).sum(axis=1)
+        if np.abs(new_h2 - h2).max() < tol:
+            return loadings
+        h2 = new_h2
+    raise ModelFitError(f"minres factor extraction did not converge in {max_iter} iterations",
+                        hint="extract fewer factors or drop items with near-zero communality")
+
+
+def _ml_loadings(r: np.ndarray, psi: np.ndarray, m: int):
+    scale = 1 / np.sqrt(psi)
+    values, vectors = np.linalg.eigh(r * np.outer(scale, scale))
+    values, vectors = values[::-1], vectors[:, ::-1]
+    loadings = np.sqrt(psi)[:, None] * vectors[:, :m] * np.sqrt(np.clip(values[:m] - 1, 0, None))
+    return loadings, values
+
+
+def _ml(r: np.ndarray, m: int) -> np.ndarray:
+    """Maximum-likelihood factor extraction over the uniquenesses (Jöreskog 1967)."""
+    from scipy.optimize import minimize
+
+    from ._matrix import smc
+
+    def objective(psi):
+        values = _ml_loadings(r, psi, m)[1][m:]
+        return float(np.sum(np.log(values) - values) + len(values))
+
+    start = np.clip(1 - smc(r), 0.005, 1.0)
+    result = minimize(lambda p: -objective(p), start, method="L-BFGS-B",
+                      bounds=[(0.005, 1.0)] * len(start), options={"ftol": 1e-14, "gtol": 1e-10,
+                                                                   "maxiter": 10000})
+    if not result.success:
+        raise ModelFitError(f"maximum-likelihood factor extraction did not converge "
+                            f"({result.message})", hint="try method='minres' or fewer factors")
+    return _ml_loadings(r, result.x, m)[0]
+
+
+def _oblimin(a: np.ndarray, gamma: float = 0.0, eps: float = 1e-8, max_iter: int = 5000):
+    """Oblique GPA rotation with the oblimin criterion (GPArotation::GPFoblq; we stop at a
+    projected-gradient norm of 1e-8 instead of GPArotation's 1e-5)."""
+    p, m = a.shape
+    off = np.ones((m, m)) - np.eye(m)
+    centre = np.eye(p) - gamma / p * np.ones((p, p))
+
+    def criterion(loadings):
+        x = centre @ (loadings ** 2) @ off
+        return float(np.sum(loadings ** 2 * x) / 4), loadings * x
+
+    t = np.eye(m)
+    loadings = a @ np.linalg.inv(t).T
+    f, gq = criterion(loadings)
+    g = -(loadings.T @ gq @ np.linalg.inv(t)).T
+    step = 1.0
+    for _ in range(max_iter):
+        gp = g - t @ np.diag(np.sum(t * g, axis=0))
+        s = np.linalg.norm(gp)
+        if s < eps:
+            break
+        step *= 2
+        improved = False
+        for _half in range(11):
+            x = t - step * gp
+            tt = x / np.sqrt(np.sum(x ** 2, axis=0))
+            loadings = a @ np.linalg.inv(tt).T
+            ft, gq = criterion(loadings)
+            if ft < f - 0.5 * s ** 2 * step:
+                improved = True
+                break
+            step /= 2
+        if not improved and s < 1e-5:   # at the optimum to machine precision (GPArotation's eps)
+            loadings = a @ np.linalg.inv(t).T
+            break
+        t, f = tt, ft
+        g = -(loadings.T @ gq @ np.linalg.inv(tt)).T
+    return loadings, t.T @ t
+
+
+def _varimax(a: np.ndarray, eps: float = 1e-10, max_iter: int = 1000) -> np.ndarray:
+    """Kaiser-normalised varimax (the algorithm of R's ``stats::varimax``)."""
+    norm = np.sqrt((a ** 2).sum(axis=1, keepdims=True))
+    x = a / norm
+    p, m = x.shape
+    t = np.eye(m)
+    d = 0.0
+    for _ in range(max_iter):
+        z = x @ t
+        b = x.T @ (z ** 3 - z @ np.diag((z ** 2).sum(axis=0)) / p)
+        u, s, vt = np.linalg.svd(b)
+        t = u @ vt
+        d_old, d = d, s.sum()
+        if d < d_old * (1 + eps):
+            break
+    return (x @ t) * norm

@@ -58,7 +58,7 @@ def main():
     case("codebook_empty.csv", C, "", text="")
 
     answers = datasets.load("crm_survey")
-    R = "02_measurement.responses"
+    R = "02_measurement.survey"
     bad = answers.astype({"A11": "object"})
     bad.loc[2, "A11"] = 12
     case("survey_out_of_range.csv", R, "F0003", frame=bad)
