@@ -179,7 +179,7 @@ def init_study(folder: str | Path, *, example: bool = False, chapters=None) -> l
                     if value not in copied:
                         copied[value] = _input_file(value, staging / "inputs", example)
                     value = copied[value]
-                help_ = helps.get(name, {})
+                help_ = helps.get(f"{chapter.name}.{name}") or helps.get(name, {})
                 for lg in ("en", "zh"):
                     if help_.get(lg):
                         lines.append(f"    # {help_[lg]}")

@@ -79,3 +79,13 @@ def test_wheel_carries_data_notebooks_and_font(tmp_path):
         assert required in names, required
     for notebook in NOTEBOOKS:
         assert f"crmstudy/_notebooks/{notebook.name}" in names
+
+
+def test_every_parameter_is_explained_in_both_languages():
+    from crmstudy.study import parameter_help
+
+    helps = parameter_help()
+    for notebook in NOTEBOOKS:
+        for name in pm.inspect_notebook(str(notebook)):
+            entry = helps.get(f"{notebook.stem}.{name}") or helps.get(name)
+            assert entry and entry.get("en") and entry.get("zh"), f"{notebook.stem}.{name}"
