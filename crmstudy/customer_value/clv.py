@@ -44,13 +44,14 @@ Gupta, S., & Lehmann, D. R. (2003). Customers as assets. Journal of Interactive 
 """
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 from scipy import optimize, special
 
-from ..errors import InputDataError, ModelFitError, ParameterError
+from ..errors import DataQualityWarning, InputDataError, ModelFitError, ParameterError
 from .transactions import TIME_UNITS, days_per_unit
 
 __all__ = ["simple_clv", "retention_clv", "BetaGeo", "GammaGamma", "customer_lifetime_value",
@@ -58,6 +59,18 @@ __all__ = ["simple_clv", "retention_clv", "BetaGeo", "GammaGamma", "customer_lif
 
 #: Average Gregorian month in days (365.25 / 12), the default month of CLV horizons.
 DAYS_PER_MONTH = 365.25 / 12
+
+
+def _one_blas_thread():
+    """Context: BLAS in one thread.
+
+    The likelihoods' weighted sums are dot products of ~10^4 elements; a multi-threaded BLAS
+    spends more on waking and spinning threads than on the sums (60x slower on a loaded
+    2-core machine, measured), so fits run single-threaded.
+    """
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 # --------------------------------------------------------------------------------------------
@@ -174,6 +187,11 @@ def _numerical_hessian(grad, x, eps=1e-5):
         e[j] = step
         h[:, j] = (grad(x + e) - grad(x - e)) / (2 * step)
     return (h + h.T) / 2
+
+
+def _hessian_one_thread(grad, x):
+    with _one_blas_thread():
+        return _numerical_hessian(grad, x)
 
 
 def _time_unit_of(summary, given):
@@ -314,9 +332,10 @@ class BetaGeo:
                 return 1e300, np.zeros(4)
             return -ll, -grad
 
-        res = optimize.minimize(objective, x0, jac=True, method="L-BFGS-B",
-                                bounds=[(-20, 20)] * 4,
-                                options=dict(gtol=self.tol, ftol=1e-15, maxiter=2000))
+        with _one_blas_thread():
+            res = optimize.minimize(objective, x0, jac=True, method="L-BFGS-B",
+                                    bounds=[(-20, 20)] * 4,
+                                    options=dict(gtol=self.tol, ftol=1e-15, maxiter=2000))
         p = np.exp(res.x)
         at_bound = np.any(np.abs(res.x) > 19.9)
         if not np.all(np.isfinite(res.x)) or at_bound or not np.isfinite(res.fun) or res.fun >= 1e299 or (
@@ -346,7 +365,7 @@ class BetaGeo:
                     return np.full(4, np.nan)
                 return self._loglik_and_grad(np.log(theta), self._data)[1] / theta
             try:
-                se = np.sqrt(np.diag(np.linalg.inv(-_numerical_hessian(grad_natural, p))))
+                se = np.sqrt(np.diag(np.linalg.inv(-_hessian_one_thread(grad_natural, p))))
             except np.linalg.LinAlgError:
                 se = np.full(4, np.nan)
             self._se = dict(zip(self.PARAMS, map(float, se)))
@@ -465,20 +484,35 @@ class GammaGamma:
         grad = np.array([w @ d_p * p, w @ d_q * q, w @ d_v * v])
         return float(w @ ll), grad
 
-    def _data(self, summary, frequency, monetary_value):
+    def _data(self, summary, frequency, monetary_value, zero_spend="drop"):
         x, m = _columns(summary, (frequency, monetary_value), "GammaGamma")
         keep = x > 0
-        if np.any(keep & (m <= 0)):
-            i = int(np.flatnonzero(keep & (m <= 0))[0])
-            raise InputDataError("a customer with repeat purchases has spend 0", row=summary.index[i],
-                                 column=monetary_value,
-                                 hint="drop customers whose repeat purchases were free before fitting")
+        zero = keep & (m <= 0)
+        if zero.any():
+            i = int(np.flatnonzero(zero)[0])
+            if zero_spend == "raise":
+                raise InputDataError("a customer with repeat purchases has spend 0", row=summary.index[i],
+                                     column=monetary_value,
+                                     hint="drop customers whose repeat purchases were free, or use "
+                                          "zero_spend='drop'")
+            if zero_spend != "drop":
+                raise ParameterError(f"zero_spend={zero_spend!r}", hint='use "drop" or "raise"')
+            warnings.warn(f"{int(zero.sum())} customers with repeat purchases but mean spend 0 (first: "
+                          f"{summary.index[i]!r}, column {monetary_value!r}) are left out of the "
+                          "Gamma-Gamma fit (its likelihood needs spend > 0)", DataQualityWarning,
+                          stacklevel=3)
+            keep = keep & ~zero
         return x, m, keep
 
     def fit(self, summary: pd.DataFrame, *, frequency: str = "frequency",
-            monetary_value: str = "monetary_value") -> "GammaGamma":
-        """Fit by maximum likelihood on the customers with ``frequency > 0``."""
-        x, m, keep = self._data(summary, frequency, monetary_value)
+            monetary_value: str = "monetary_value", zero_spend: str = "drop") -> "GammaGamma":
+        """Fit by maximum likelihood on the customers with ``frequency > 0``.
+
+        ``zero_spend="drop"`` (default) leaves out repeat buyers whose mean spend is 0 (free
+        orders; the likelihood needs spend > 0) with a :class:`DataQualityWarning`;
+        ``"raise"`` makes them an error.
+        """
+        x, m, keep = self._data(summary, frequency, monetary_value, zero_spend)
         if keep.sum() < 3:
             raise ModelFitError("fewer than three customers with repeat purchases",
                                 hint="use a longer calibration period or more customers")
@@ -494,8 +528,9 @@ class GammaGamma:
                 return 1e300, np.zeros(3)
             return -ll, -grad
 
-        res = optimize.minimize(objective, x0, jac=True, method="L-BFGS-B", bounds=[(-20, 20)] * 3,
-                                options=dict(gtol=self.tol, ftol=1e-15, maxiter=2000))
+        with _one_blas_thread():
+            res = optimize.minimize(objective, x0, jac=True, method="L-BFGS-B", bounds=[(-20, 20)] * 3,
+                                    options=dict(gtol=self.tol, ftol=1e-15, maxiter=2000))
         if not np.all(np.isfinite(res.x)) or np.any(np.abs(res.x) > 19.9) or (
                 not res.success and np.max(np.abs(res.jac)) > 1e-3 * max(1.0, w.sum() ** 0.5)):
             raise ModelFitError(f"Gamma-Gamma fit did not converge ({res.message})",
@@ -512,7 +547,7 @@ class GammaGamma:
                 return np.full(3, np.nan)
             return self._loglik_and_grad(np.log(theta), gx, gm, w)[1] / theta
         try:
-            se = np.sqrt(np.diag(np.linalg.inv(-_numerical_hessian(grad_natural, p))))
+            se = np.sqrt(np.diag(np.linalg.inv(-_hessian_one_thread(grad_natural, p))))
         except np.linalg.LinAlgError:
             se = np.full(3, np.nan)
         self.se_ = dict(zip(self.PARAMS, map(float, se)))
@@ -530,7 +565,7 @@ class GammaGamma:
         if q <= 1:
             raise ModelFitError(f"q = {q:.3f} <= 1: the mean spend is infinite",
                                 hint="the spend distribution is too heavy-tailed; trim outliers")
-        x, m, _ = self._data(summary, frequency, monetary_value)
+        x, m = _columns(summary, (frequency, monetary_value), "GammaGamma")
         m = np.where(x > 0, m, 0.0)
         return pd.Series(p * (v + x * m) / (p * x + q - 1), index=summary.index,
                          name="expected_spend")
@@ -611,7 +646,8 @@ def customer_lifetime_value(bg: BetaGeo, gg: GammaGamma, summary: pd.DataFrame, 
                           [bg.conditional_expected_purchases(t, summary).to_numpy() for t in steps[1:]])
     increments = np.diff(cum, axis=1)
     disc = (1 + discount_rate) ** -np.arange(1, int(months) + 1)
-    clv = margin * spend * (increments @ disc)
+    with _one_blas_thread():
+        clv = margin * spend * (increments @ disc)
     table = pd.DataFrame({"p_alive": bg.p_alive(summary).to_numpy(),
                           "expected_purchases": cum[:, -1], "expected_spend": spend, "clv": clv},
                          index=summary.index)

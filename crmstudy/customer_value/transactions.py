@@ -30,7 +30,7 @@ There is no Python loop over rows or customers.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -38,7 +38,7 @@ import pandas as pd
 from ..errors import DataQualityWarning, InputDataError, ParameterError
 
 __all__ = ["TIME_UNITS", "days_per_unit", "validate_transactions", "summary_data",
-           "CustomerCodes", "encode_customers"]
+           "CustomerCodes", "encode_customers", "Transactions", "prepare_transactions"]
 
 #: Length of each supported time unit in days (month = average Gregorian month).
 TIME_UNITS = {"D": 1.0, "W": 7.0, "M": 365.25 / 12}
@@ -119,10 +119,11 @@ def validate_transactions(transactions: pd.DataFrame, customer_col: str, date_co
     elif pd.api.types.is_integer_dtype(ids.dtype):
         clean_ids = ids.astype(str)
     else:
-        kinds = ids.map(lambda v: type(v).__name__) if ids.dtype == object else None
-        if kinds is not None and kinds.nunique() > 1:
-            first_kind = kinds.iloc[0]
-            other = (kinds != first_kind).to_numpy()
+        kind = pd.api.types.infer_dtype(ids, skipna=True) if ids.dtype == object else ""
+        if kind.startswith("mixed"):
+            # error path only: find the first id whose type differs from the first id's
+            kinds = ids.map(lambda v: type(v).__name__)
+            other = (kinds != kinds.iloc[0]).to_numpy()
             raise InputDataError(
                 f"customer ids have mixed types ({', '.join(sorted(kinds.unique()))}): "
                 f"e.g. {ids.iloc[0]!r} and {ids[other].iloc[0]!r} would be different customers",
@@ -173,9 +174,8 @@ def validate_transactions(transactions: pd.DataFrame, customer_col: str, date_co
                              "is negative", file=file, row=row, column=amount_col,
                              hint="returns and refunds must be netted against their purchases "
                                   "before the analysis (or dropped)")
-    out = pd.DataFrame({"customer_id": clean_ids.to_numpy() if not isinstance(
-        clean_ids.dtype, pd.CategoricalDtype) else clean_ids.array,
-        "date": dates.to_numpy(), "amount": values}, index=index)
+    out = pd.DataFrame({"customer_id": clean_ids.array, "date": dates.to_numpy(),
+                        "amount": values}, index=index, copy=False)
     if quantity_col is not None:
         q = pd.to_numeric(transactions[quantity_col], errors="coerce")
         if q.isna().any():
@@ -239,16 +239,14 @@ def encode_customers(ids) -> CustomerCodes:
     except UnicodeEncodeError:
         raw = None
     if raw is not None and raw.dtype.itemsize <= 8:
-        padded = raw.astype("S8")  # NUL padded on the right: order is preserved
-        keys = padded.view(">u8").astype(np.uint64)
-        uniq = np.sort(keys)
-        keep = np.empty(len(uniq), dtype=bool)
-        keep[:1] = True
-        np.not_equal(uniq[1:], uniq[:-1], out=keep[1:])
-        uniq = uniq[keep]
-        codes = np.searchsorted(uniq, keys).astype(np.int64)
-        ids_out = uniq.astype(">u8").view("S8").astype(str).astype(object)
-        return CustomerCodes(codes, ids_out)
+        # NUL padded on the right, read big-endian: integer order = text order
+        keys = raw.astype("S8").view(">u8").astype(np.uint64)
+        codes, uniq = pd.factorize(keys)          # hash table on integers: fast
+        order = np.argsort(uniq, kind="stable")   # number the ids in sorted order
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        ids_out = uniq[order].astype(">u8").view("S8").astype(str).astype(object)
+        return CustomerCodes(rank[codes], ids_out)
     codes, uniques = pd.factorize(values, sort=True)
     return CustomerCodes(codes.astype(np.int64), np.asarray(uniques, dtype=object))
 
@@ -257,46 +255,124 @@ def _day_numbers(dates: pd.Series) -> np.ndarray:
     return dates.to_numpy().astype("datetime64[D]").astype(np.int64)
 
 
+def _order_free(x: np.ndarray, digits: int = 12) -> np.ndarray:
+    """Round sums to ``digits`` significant digits.
+
+    Floating-point sums depend on the order of the terms in the last bits; rounding them makes
+    totals (and the RFM ties built on them) independent of the row order of the input.
+    """
+    x = np.asarray(x, dtype=float)
+    out = x.copy()
+    nz = np.isfinite(x) & (x != 0)
+    scale = 10.0 ** (digits - 1 - np.floor(np.log10(np.abs(x[nz]))))
+    out[nz] = np.round(x[nz] * scale) / scale
+    return out
+
+
 def _customer_aggregates(codes: np.ndarray, n: int, days: np.ndarray, amount: np.ndarray,
                          count: str) -> dict:
-    """Per-customer first/last day, number of purchase occasions, total and first-day spend."""
+    """Per-customer first/last day, purchase occasions, total and first-day spend.
+
+    One integer sort of the (customer, day) keys gives the distinct purchase days in customer
+    order, hence first and last day and the number of purchase days; sums are bincounts.
+    Customers without a transaction in the arrays get ``first = +inf``, ``last = -inf``
+    sentinels (callers mask them).
+    """
     first = np.full(n, np.iinfo(np.int64).max)
     last = np.full(n, np.iinfo(np.int64).min)
-    np.minimum.at(first, codes, days)
-    np.maximum.at(last, codes, days)
-    total = np.bincount(codes, weights=amount, minlength=n)
+    zeros = np.zeros(n)
+    if len(codes) == 0:
+        return dict(first=first, last=last, occasions=np.zeros(n, np.int64), total=zeros,
+                    repeat_total=zeros, repeat_n=np.full(n, -1), n_transactions=np.zeros(n, np.int64))
+    d0 = int(days.min())
+    span = int(days.max()) - d0 + 1
+    key = np.sort(codes * span + (days - d0))
+    distinct = np.empty(len(key), dtype=bool)
+    distinct[:1] = True
+    np.not_equal(key[1:], key[:-1], out=distinct[1:])
+    ukey = key[distinct]
+    ucode = ukey // span
+    starts = np.flatnonzero(np.r_[True, ucode[1:] != ucode[:-1]])
+    ends = np.r_[starts[1:], len(ukey)] - 1
+    present = ucode[starts]
+    first[present] = ukey[starts] % span + d0
+    last[present] = ukey[ends] % span + d0
+    n_transactions = np.bincount(codes, minlength=n)
+    total = _order_free(np.bincount(codes, weights=amount, minlength=n))
     on_first = days == first[codes]
-    first_spend = np.bincount(codes, weights=np.where(on_first, amount, 0.0), minlength=n)
+    first_spend = _order_free(np.bincount(codes, weights=np.where(on_first, amount, 0.0), minlength=n))
     if count == "transactions":
-        occasions = np.bincount(codes, minlength=n)
+        occasions = n_transactions
         first_count = np.bincount(codes, weights=on_first, minlength=n)
-        # every transaction of the first day but one is already a repeat purchase
-        repeat_spend_occasions = occasions - 1
-        first_spend = first_spend / np.maximum(first_count, 1)  # spend of one first-day row
-        total_repeat = total - first_spend
+        # every first-day row but one is already a repeat purchase: take one row's mean spend
+        first_spend = first_spend / np.maximum(first_count, 1)
     else:
-        span = int(days.max() - days.min()) + 1
-        key = np.sort(codes * span + (days - days.min()))
-        distinct = np.empty(len(key), dtype=bool)
-        distinct[:1] = True
-        np.not_equal(key[1:], key[:-1], out=distinct[1:])
-        occasions = np.bincount(key[distinct] // span, minlength=n)
-        repeat_spend_occasions = occasions - 1
-        total_repeat = total - first_spend
+        occasions = np.bincount(ucode, minlength=n)
     return dict(first=first, last=last, occasions=occasions, total=total,
-                repeat_total=total_repeat, repeat_n=repeat_spend_occasions,
-                n_transactions=np.bincount(codes, minlength=n))
+                repeat_total=_order_free(total - first_spend), repeat_n=occasions - 1,
+                n_transactions=n_transactions)
 
 
-def summary_data(transactions: pd.DataFrame, customer_col: str, date_col: str, amount_col: str,
+@dataclass(frozen=True)
+class Transactions:
+    """A validated transaction table in integer form, ready for the per-customer summaries.
+
+    Build it once with :func:`prepare_transactions` and pass it to :func:`summary_data`
+    and :func:`~crmstudy.customer_value.rfm` instead of the DataFrame: validation and
+    the encoding of customer ids (the slow part on millions of rows) are then done once.
+    """
+
+    codes: np.ndarray     # customer code per transaction (0..n-1, in sorted id order)
+    ids: np.ndarray       # customer id per code
+    days: np.ndarray      # purchase day per transaction (days since 1970-01-01)
+    amount: np.ndarray    # amount per transaction
+    file: str | None = None
+    _cache: dict = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def n_customers(self) -> int:
+        return len(self.ids)
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def id_index(self, mask=None) -> pd.Index:
+        if "index" not in self._cache:
+            self._cache["index"] = pd.Index(self.ids, name="customer_id", dtype=str)
+        return self._cache["index"] if mask is None else self._cache["index"][mask]
+
+    def aggregates(self, count: str) -> dict:
+        """Per-customer aggregates over all transactions (cached: summary and RFM share them)."""
+        key = ("aggregates", count)
+        if key not in self._cache:
+            self._cache[key] = _customer_aggregates(self.codes, self.n_customers, self.days,
+                                                    self.amount, count)
+        return self._cache[key]
+
+
+def prepare_transactions(transactions: pd.DataFrame, customer_col: str, date_col: str,
+                         amount_col: str, *, snapshot=None, file=None) -> Transactions:
+    """Validate (see :func:`validate_transactions`) and encode a transaction table once."""
+    if isinstance(transactions, Transactions):
+        return transactions
+    tx = validate_transactions(transactions, customer_col, date_col, amount_col, snapshot=snapshot,
+                               file=file)
+    enc = encode_customers(tx["customer_id"])
+    return Transactions(codes=enc.codes, ids=enc.ids, days=_day_numbers(tx["date"]),
+                        amount=tx["amount"].to_numpy(), file=None if file is None else str(file))
+
+
+def summary_data(transactions: pd.DataFrame | Transactions, customer_col: str | None = None,
+                 date_col: str | None = None, amount_col: str | None = None,
                  calibration_end=None, observation_end=None, freq: str = "W", *,
                  count: str = "days", file=None) -> pd.DataFrame:
     """Calibration (and holdout) summary per customer for BG/NBD and Gamma-Gamma models.
 
     Parameters
     ----------
-    transactions : DataFrame
-        One row per purchase (see :func:`validate_transactions`).
+    transactions : DataFrame or Transactions
+        One row per purchase (see :func:`validate_transactions`), or the result of
+        :func:`prepare_transactions` (then the column names are not needed).
     customer_col, date_col, amount_col : str
         Column names.
     calibration_end : date-like, optional
@@ -352,8 +428,8 @@ def summary_data(transactions: pd.DataFrame, customer_col: str, date_col: str, a
     if count not in COUNT_RULES:
         raise ParameterError(f"unknown count rule {count!r}",
                              hint='use count="days" (purchase days) or count="transactions"')
-    tx = validate_transactions(transactions, customer_col, date_col, amount_col, file=file)
-    days = _day_numbers(tx["date"])
+    tx = prepare_transactions(transactions, customer_col, date_col, amount_col, file=file)
+    days = tx.days
     first_day, last_day = int(days.min()), int(days.max())
     obs = last_day if observation_end is None else _day(observation_end, "observation_end")
     cal = obs if calibration_end is None else _day(calibration_end, "calibration_end")
@@ -368,13 +444,13 @@ def summary_data(transactions: pd.DataFrame, customer_col: str, date_col: str, a
         n_after = int((days > obs).sum())
         warnings.warn(f"{n_after} transactions after observation_end {_date(obs)} are ignored",
                       DataQualityWarning, stacklevel=2)
-    enc = encode_customers(tx["customer_id"])
-    codes, n = enc.codes, enc.n
-    amount = tx["amount"].to_numpy()
+    codes, n, amount = tx.codes, tx.n_customers, tx.amount
     in_cal = days <= cal
+    whole = bool(in_cal.all())  # no copies when the calibration period is all the data
+    agg = tx.aggregates(count) if whole else _customer_aggregates(
+        codes[in_cal], n, days[in_cal], amount[in_cal], count)
     # customers are those who bought in the calibration period
-    buyers = np.bincount(codes[in_cal], minlength=n) > 0
-    agg = _customer_aggregates(codes[in_cal], n, days[in_cal], amount[in_cal], count)
+    buyers = agg["occasions"] > 0
     freq_cal = (agg["occasions"] - 1)[buyers]
     repeat_n = agg["repeat_n"][buyers]
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -384,7 +460,7 @@ def summary_data(transactions: pd.DataFrame, customer_col: str, date_col: str, a
         "recency": (agg["last"] - agg["first"])[buyers] / unit,
         "T": (cal - agg["first"][buyers]) / unit,
         "monetary_value": monetary,
-    }, index=pd.Index(enc.ids[buyers], name="customer_id", dtype=str))
+    }, index=tx.id_index(None if buyers.all() else buyers))
     if obs > cal:
         in_hold = (days > cal) & (days <= obs)
         hold = _customer_aggregates(codes[in_hold], n, days[in_hold], amount[in_hold], count) \
