@@ -3,23 +3,7 @@
 The notebook is generated so that its source stays reviewable in diffs; it is committed with
 outputs stripped.
 """
-from pathlib import Path
-
-import nbformat as nbf
-
-OUT = Path(__file__).resolve().parents[1] / "03_weighting_index.ipynb"
-
-
-def md(text):
-    return nbf.v4.new_markdown_cell(text.strip())
-
-
-def code(text, tags=()):
-    cell = nbf.v4.new_code_cell(text.strip())
-    if tags:
-        cell.metadata["tags"] = list(tags)
-    return cell
-
+from _nb import code, md, write_notebook
 
 cells = [
     md("""
@@ -288,9 +272,4 @@ if mc is not None:
 """),
 ]
 
-nb = nbf.v4.new_notebook(cells=cells, metadata={
-    "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
-    "language_info": {"name": "python"},
-})
-nbf.write(nb, OUT)
-print(f"wrote {OUT}")
+write_notebook(cells, "03_weighting_index")

@@ -3,23 +3,7 @@
 The notebook is generated so that its source stays reviewable in diffs; it is committed with
 outputs stripped.
 """
-from pathlib import Path
-
-import nbformat as nbf
-
-OUT = Path(__file__).resolve().parents[1] / "04_performance_moderation.ipynb"
-
-
-def md(text):
-    return nbf.v4.new_markdown_cell(text.strip())
-
-
-def code(text, tags=()):
-    cell = nbf.v4.new_code_cell(text.strip())
-    if tags:
-        cell.metadata["tags"] = list(tags)
-    return cell
-
+from _nb import code, md, write_notebook
 
 cells = [
     md("""
@@ -251,11 +235,4 @@ else:
 """),
 ]
 
-nb = nbf.v4.new_notebook()
-nb.cells = cells
-nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-nb.metadata["language_info"] = {"name": "python"}
-
-if __name__ == "__main__":
-    nbf.write(nb, OUT)
-    print(f"wrote {OUT}")
+write_notebook(cells, "04_performance_moderation")
