@@ -2,8 +2,6 @@
 fixtures made by tests/reference/weighting/make_reference.py), simulated truth, and bad input."""
 from __future__ import annotations
 
-import json
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -13,9 +11,8 @@ from crmstudy import ahp, datasets
 from crmstudy.errors import DataQualityWarning, JudgmentMatrixError, ParameterError
 from crmstudy.indicators import capability_system
 
-REF = Path(__file__).parent / "reference" / "weighting"
-INPUTS = json.loads((REF / "inputs.json").read_text())
-PEERS = json.loads((REF / "peers.json").read_text())
+from _weighting_fixtures import INPUTS, PEERS
+
 HOUSE = INPUTS["ahp_matrices"]["saaty1990_house"]
 
 

@@ -3,8 +3,6 @@ implementation and peers (scikit-criteria, pymcdm, pyDecision; fixtures from
 tests/reference/weighting/make_reference.py), plus the constant-column and bad-input paths."""
 from __future__ import annotations
 
-import json
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -13,12 +11,8 @@ import pytest
 from crmstudy.entropy import critic_weights, entropy_weights
 from crmstudy.errors import DataQualityWarning, InputDataError, ParameterError
 
-REF = Path(__file__).parent / "reference" / "weighting"
-INPUTS = json.loads((REF / "inputs.json").read_text())
-PEERS = json.loads((REF / "peers.json").read_text())
-DM = INPUTS["decision_matrix"]
-X = pd.DataFrame(DM["values"], columns=[f"C{j + 1}" for j in range(5)])
-DIRS = {c: t for c, t in zip(X.columns, DM["types"])}
+from _weighting_fixtures import DIRS, PEERS, X
+
 BENEFIT_ONLY = {c: "benefit" for c in X.columns}
 
 

@@ -3,8 +3,6 @@ against independent loops (fixtures from tests/reference/weighting/make_referenc
 capability index, grades, ranks and sensitivity by hand."""
 from __future__ import annotations
 
-import json
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -14,13 +12,8 @@ from crmstudy import evaluation as ev
 from crmstudy.errors import InputDataError, ParameterError, WeightsError
 from crmstudy.indicators import capability_system
 
-REF = Path(__file__).parent / "reference" / "weighting"
-INPUTS = json.loads((REF / "inputs.json").read_text())
-PEERS = json.loads((REF / "peers.json").read_text())
-DM = INPUTS["decision_matrix"]
-X = pd.DataFrame(DM["values"], columns=[f"C{j + 1}" for j in range(5)])
-DIRS = {c: t for c, t in zip(X.columns, DM["types"])}
-W = pd.Series(DM["weights"], index=X.columns)
+from _weighting_fixtures import DIRS, INPUTS, PEERS, W, X
+
 SYSTEM = capability_system()
 LEAVES = SYSTEM.leaves()
 
