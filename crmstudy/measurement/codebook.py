@@ -146,8 +146,13 @@ class Codebook:
         if suffix == ".csv":
             try:
                 frame = pd.read_csv(file, encoding="utf-8-sig", dtype=str, keep_default_na=False)
-            except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-                raise CodebookError(f"the file cannot be read as a UTF-8 CSV table ({exc})",
+            except UnicodeDecodeError:
+                raise CodebookError(
+                    "the file is not UTF-8 (Excel on Chinese Windows saves CSV as GBK)", file=file,
+                    hint="save it as 'CSV UTF-8' in Excel, or convert it with iconv -f GBK -t UTF-8"
+                ) from None
+            except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+                raise CodebookError(f"the file cannot be read as a CSV table ({exc})",
                                     file=file, hint="save the codebook as 'CSV UTF-8'") from None
             return cls.from_frame(frame, file=file)
         if suffix in (".yaml", ".yml"):

@@ -56,6 +56,7 @@ def main():
     case("codebook_single_item_construct.csv", C, "ED", frame=__import__("pandas").concat([one, book[book["item"] == "ED1"]]))
     case("codebook_missing_column.csv", C, "construct", frame=book.drop(columns="construct"))
     case("codebook_empty.csv", C, "", text="")
+    case("codebook_gbk.csv", C, "GBK", text=book.to_csv(index=False), encoding="gbk")
 
     answers = datasets.load("crm_survey")
     R = "02_measurement.survey"
