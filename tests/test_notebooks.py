@@ -27,6 +27,9 @@ def test_runs_with_other_parameters(notebook, tmp_path):
     params_file = PARAMS / f"{notebook.stem}.yaml"
     assert params_file.is_file(), f"add non-default parameters for {notebook.stem} in {params_file}"
     params = yaml.safe_load(params_file.read_text(encoding="utf-8"))
+    # a relative path that exists next to the params file is a test input file
+    params = {k: str((PARAMS / v).resolve()) if isinstance(v, str) and (PARAMS / v).is_file() else v
+              for k, v in params.items()}
     defaults = pm.inspect_notebook(str(notebook))
     unknown = set(params) - set(defaults)
     assert not unknown, f"{params_file.name} names unknown parameters {unknown}"
