@@ -171,6 +171,7 @@ def _execute(chapter: Chapter, params: dict, folder: Path, html: bool, timeout: 
     import papermill as pm
 
     start = time.perf_counter()
+    saved = {v: os.environ.get(v) for v in ("IPYTHONDIR", "CRMSTUDY_EXPORT_DIR", "CRMSTUDY_CHAPTER")}
     if export:  # the kernel inherits these and its startup file activates crmstudy.export
         from .export import startup_profile
 
@@ -194,9 +195,11 @@ def _execute(chapter: Chapter, params: dict, folder: Path, html: bool, timeout: 
     finally:
         if workdir.exists() and not any(workdir.iterdir()):
             workdir.rmdir()
-        for variable in ("IPYTHONDIR", "CRMSTUDY_EXPORT_DIR", "CRMSTUDY_CHAPTER"):
-            if export:
+        for variable, value in saved.items():  # leave the caller's environment as it was
+            if value is None:
                 os.environ.pop(variable, None)
+            else:
+                os.environ[variable] = value
     if html:
         _render_html(target)
     return ChapterRun(chapter.name, True, time.perf_counter() - start)

@@ -21,12 +21,14 @@ import json
 import os
 import platform
 import sys
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
 from .errors import ParameterError
 
-__all__ = ["file_sha256", "input_files", "manifest", "write_json_atomic"]
+__all__ = ["file_sha256", "input_files", "manifest", "write_json_atomic", "init_study",
+           "check_study", "render_problems", "Problem", "parameter_help"]
 
 _PACKAGES = ("crmstudy", "numpy", "pandas", "scipy", "statsmodels", "scikit-learn", "matplotlib",
              "seaborn", "semopy", "papermill")
@@ -220,8 +222,6 @@ def _input_file(name: str, inputs: Path, example: bool) -> str:
 
 
 # -- crmstudy check ---------------------------------------------------------------------------
-from dataclasses import dataclass  # noqa: E402
-
 
 @dataclass(frozen=True)
 class Problem:
@@ -361,8 +361,9 @@ def check_study(path: str | Path) -> list[Problem]:
     validators = _validators()
     problems: list[Problem] = []
     seen: set = set()
+    by_name = {c.name: c for c in chapters()}
     for chapter, values in params.items():
-        defaults = next(c for c in chapters() if c.name == chapter).defaults()
+        defaults = by_name[chapter].defaults()
         effective = {**defaults, **values}
         for name, validate in validators.items():
             source = effective.get(name)
