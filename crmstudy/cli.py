@@ -227,9 +227,10 @@ def run_chapters(selected: list[Chapter], params: dict[str, dict], out: Path, *,
     """
     from .study import input_files, manifest, write_json_atomic
 
+    # absolute: kernels run in their own working folder and inherit paths through the environment
+    out = Path(out).resolve()
     effective = {c.name: {**c.defaults(), **params.get(c.name, {})} for c in selected}
     inputs = input_files(effective)  # hash before running: what the chapters were given
-    out = Path(out)
     if out.exists():
         raise ParameterError("the output folder already exists", file=out,
                              hint="choose a new --out folder; crmstudy never overwrites results")

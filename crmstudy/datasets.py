@@ -183,7 +183,8 @@ def read_table(source: str | Path, *, what: str = "input table", **read_kw) -> p
     source : str or Path
         A name from :func:`list_datasets` (e.g. ``"crm_survey"``) or a path to a ``.csv``
         (UTF-8; a GBK file from Excel is recognised and read, with a warning), ``.xlsx`` or
-        ``.txt`` (whitespace separated) file.
+        ``.txt`` (whitespace separated) file; a ``.yaml`` file (a parameter set such as a
+        simulation truth) is returned as a dict, as :func:`load` does for shipped YAML.
     what : str
         What the table is, for error messages ("survey responses", ...).
     **read_kw
@@ -207,6 +208,12 @@ def read_table(source: str | Path, *, what: str = "input table", **read_kw) -> p
             return pd.read_excel(file, **read_kw)
         if suffix == ".txt":
             return pd.read_csv(file, sep=r"\s+", **read_kw)
+        if suffix in (".yaml", ".yml"):  # a parameter file, e.g. a simulation truth: as load()
+            try:
+                return yaml.safe_load(file.read_text(encoding="utf-8"))
+            except yaml.YAMLError as exc:
+                raise InputDataError(f"{what}: not valid YAML ({exc})", file=file,
+                                     hint="fix the YAML syntax") from None
         if suffix != ".csv":
             raise InputDataError(f"{what}: unsupported file type {suffix!r}", file=file,
                                  hint="save the table as .csv (UTF-8) or .xlsx")

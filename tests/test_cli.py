@@ -116,7 +116,8 @@ def test_config_exports_tables_figures_workbook_and_manifest(tmp_path):
     study.write_text("lang: en\nchapters:\n  01_framework:\n    survey: inputs/answers.csv\n",
                      encoding="utf-8")
     out = tmp_path / "results"
-    result = run_cli("run", "--config", str(study), "--out", str(out), "--no-html")
+    # a relative --out (the usual case): kernels run elsewhere but must still find the folder
+    result = run_cli("run", "--config", str(study), "--out", "results", "--no-html", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "1 of 1 chapters ran" in result.stdout  # only the chapters listed in the study file
     tables = sorted((out / "tables").glob("01_framework_t*.csv"))
@@ -151,9 +152,16 @@ def test_init_check_run_leave_inputs_byte_identical(tmp_path):
     checked = run_cli("check", str(study / "study.yaml"))
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "0 error(s)" in checked.stdout
-    ran = run_cli("run", "--config", str(study / "study.yaml"), "--chapters", "01", "--out",
-                  str(tmp_path / "results"), "--no-html")
-    assert ran.returncode == 0, ran.stderr
+    # the README's third command: every chapter of the example study, with its exports
+    ran = run_cli("run", "--config", str(study / "study.yaml"), "--out", "results", "--no-html",
+                  cwd=tmp_path)
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    assert "5 of 5 chapters ran" in ran.stdout
+    results = tmp_path / "results"
+    assert (results / "tables.xlsx").is_file() and (results / "manifest.json").is_file()
+    for chapter in ("01", "02", "03", "04", "05"):
+        assert list((results / "figures").glob(f"{chapter}_*.png")), chapter
+        assert list((results / "tables").glob(f"{chapter}_*.csv")), chapter
     assert _hashes(study) == before  # every input byte-identical after init, check and run
     again = run_cli("init", str(study))
     assert again.returncode == 2 and "not empty" in again.stderr

@@ -82,3 +82,14 @@ def test_boolean_columns_are_parsed_not_cast():
     codebook = datasets.load("crm_codebook")
     assert codebook["reverse"].dtype == bool
     assert codebook.loc[codebook["reverse"], "item"].tolist() == ["ED3"]
+
+
+def test_read_table_reads_yaml_parameter_files_like_load(tmp_path):
+    path = tmp_path / "truth.yaml"
+    path.write_text("seed: 3\ncoefficients: {capability: 0.5}\n", encoding="utf-8")
+    assert datasets.read_table(path) == {"seed": 3, "coefficients": {"capability": 0.5}}
+    assert datasets.read_table("crm_truth")["seed"] == 20261123
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("a: [1, 2\n", encoding="utf-8")
+    with pytest.raises(InputDataError, match="not valid YAML"):
+        datasets.read_table(bad)
