@@ -155,7 +155,7 @@ def init_study(folder: str | Path, *, example: bool = False, chapters=None) -> l
     import shutil
 
     from . import datasets
-    from .cli import chapters as all_chapters
+    from .chapters import chapters as all_chapters
 
     folder = Path(folder)
     check_new_folder(folder)
@@ -349,7 +349,7 @@ def check_study(path: str | Path) -> list[Problem]:
     """
     import warnings
 
-    from .cli import chapters, load_params
+    from .chapters import chapters, load_params
     from .errors import CrmStudyError
 
     path = Path(path)

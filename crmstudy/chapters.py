@@ -1,0 +1,146 @@
+"""The chapter registry: which chapter notebooks exist, their parameters, and the loading of
+``--params`` / study files into per-chapter parameters.
+
+It sits below both the command line (:mod:`crmstudy.cli`) and the study file
+(:mod:`crmstudy.study`), so neither has to import the other.
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import ParameterError
+
+__all__ = ["Chapter", "chapters", "load_params", "notebooks_dir"]
+
+_CHAPTER = re.compile(r"^(\d\d)_[A-Za-z0-9_]+\.ipynb$")
+
+
+def notebooks_dir() -> Path:
+    """The chapter notebooks: ``crmstudy/_notebooks`` in a wheel, ``notebooks/`` in a checkout."""
+    package = Path(__file__).resolve().parent
+    for candidate in (package / "_notebooks", package.parent / "notebooks"):
+        if candidate.is_dir() and any(_CHAPTER.match(p.name) for p in candidate.iterdir()):
+            return candidate
+    raise ParameterError("the chapter notebooks are missing from this installation",
+                         hint="reinstall crmstudy, or run from a full source checkout")
+
+
+@dataclass(frozen=True)
+class Chapter:
+    number: str
+    name: str          # notebook stem, e.g. "01_framework"
+    path: Path
+
+    def parameters(self) -> dict:
+        """Parameter name -> default (as written in the cell tagged ``parameters``)."""
+        import papermill as pm
+
+        info = pm.inspect_notebook(str(self.path))
+        return {name: spec["default"] for name, spec in info.items()}
+
+    def defaults(self) -> dict:
+        """Parameter name -> default value (the literals of the parameters cell, evaluated)."""
+        import ast
+
+        return {name: ast.literal_eval(text) for name, text in self.parameters().items()}
+
+
+def chapters(selection: str | None = None) -> list[Chapter]:
+    """The chapter notebooks in order, optionally only those in ``"01,03"``."""
+    found = [Chapter(m.group(1), p.stem, p) for p in sorted(notebooks_dir().iterdir())
+             if (m := _CHAPTER.match(p.name))]
+    if not selection:
+        return found
+    wanted = [s.strip() for s in selection.split(",") if s.strip()]
+    by_key = {c.number: c for c in found} | {c.name: c for c in found}
+    unknown = [w for w in wanted if w not in by_key]
+    if unknown:
+        raise ParameterError(f"unknown chapter(s) {', '.join(unknown)}",
+                             hint=f"use numbers or names from: {', '.join(c.name for c in found)}")
+    picked = {by_key[w].name: by_key[w] for w in wanted}
+    return [c for c in found if c.name in picked]
+
+
+def load_params(path: str | Path | None, selected: list[Chapter]) -> dict[str, dict]:
+    """Read a ``--params`` or ``--config`` YAML file into {chapter name: {parameter: value}}.
+
+    Two layouts are accepted (see :mod:`crmstudy.study`):
+
+    * params file: ``all`` (parameters for every chapter that has them) and chapter numbers or
+      names (``"02"`` or ``02_measurement``) mapping to parameters;
+    * study file: parameters at the top level for every chapter, and ``chapters:`` mapping
+      chapter names to their parameters; only the listed chapters run.
+
+    A relative file path given as a value is resolved against the folder of the file.  Unknown
+    chapters and unknown parameter names are errors, listing the valid ones.
+    """
+    import yaml
+
+    result: dict[str, dict] = {c.name: {} for c in selected}
+    if path is None:
+        return result
+    path = Path(path)
+    if not path.is_file():
+        raise ParameterError("parameter file not found", file=path,
+                             hint="check the path given to --params or --config")
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ParameterError(f"not valid YAML ({exc})", file=path, hint="fix the YAML syntax") from None
+    if not isinstance(document, dict):
+        raise ParameterError("expected a mapping of chapters to parameters", file=path,
+                             hint='write e.g.  all: {lang: en}  and  "02": {alpha_threshold: 0.7}')
+    if "chapters" in document:  # study-file layout
+        sections = document.pop("chapters") or {}
+        if not isinstance(sections, dict):
+            raise ParameterError("'chapters' must map chapter names to parameters", file=path)
+        document = {"all": document, **sections}
+        listed = {_chapter_key(k) for k in sections}
+        result = {c.name: {} for c in selected if c.name in listed or c.number in listed}
+    everything = chapters()
+    by_key = {c.number: c for c in everything} | {c.name: c for c in everything}
+    known = {c.name: c.parameters() for c in everything}
+    for key, values in document.items():
+        key = _chapter_key(key)
+        if key != "all" and key not in by_key:
+            raise ParameterError(f"unknown chapter {key!r}", file=path,
+                                 hint=f"use 'all' or one of {', '.join(c.name for c in everything)}")
+        values = values or {}
+        if not isinstance(values, dict):
+            raise ParameterError(f"the parameters of {key!r} must be a mapping", file=path)
+        values = {k: _resolve(v, path.parent) for k, v in values.items()}
+        if key == "all":
+            for name, value in values.items():
+                if not any(name in p for p in known.values()):
+                    raise ParameterError(
+                        f"unknown parameter {name!r} under 'all': no chapter has it", file=path,
+                        hint="check the spelling; `crmstudy chapters` lists every parameter")
+                for chapter_name in result:
+                    if name in known[chapter_name]:
+                        result[chapter_name].setdefault(name, value)
+            continue
+        chapter = by_key[key]
+        for name in values:
+            if name not in known[chapter.name]:
+                raise ParameterError(
+                    f"unknown parameter {name!r} for chapter {chapter.name}", file=path,
+                    hint=f"its parameters are: {', '.join(known[chapter.name])}")
+        if chapter.name in result:
+            result[chapter.name].update(values)
+    return result
+
+
+def _chapter_key(key) -> str:
+    return str(key).zfill(2) if str(key).isdigit() else str(key)
+
+
+def _resolve(value, base: Path):
+    """Make a relative path that exists next to the params file absolute."""
+    if isinstance(value, str) and value and not os.path.isabs(value):
+        candidate = base / value
+        if candidate.exists():
+            return str(candidate.resolve())
+    return value
