@@ -212,6 +212,25 @@ def _cmd_check(args) -> int:
     return 1 if errors else 0
 
 
+def _cmd_import(args) -> int:
+    from .survey_import import read_survey, write_import
+
+    survey = read_survey(args.source, platform=args.platform, score_file=args.source2,
+                         mapping=args.mapping, min_seconds_per_item=args.min_seconds_per_item,
+                         id_column=args.id_column)
+    files = write_import(survey, args.to, chapters=args.chapters, lang=args.lang)
+    flagged = int(survey.responses["speeding"].fillna(False).astype(bool).sum()) \
+        if "speeding" in survey.responses else 0
+    print(f"imported {len(survey.responses)} respondents, {len(survey.variables)} variables "
+          f"({len(survey.codebook)} rating items; {flagged} flagged as speeding) from "
+          f"{', '.join(survey.sources)} [{survey.platform}] into {args.to}:")
+    for path in files:
+        print(f"    {path}")
+    print("next: fill in the construct column of inputs/codebook.csv (see inputs/import_report.md), "
+          f"then crmstudy check {Path(args.to) / 'study.yaml'}")
+    return 0
+
+
 def _cmd_chapters(args) -> int:
     for chapter in chapters():
         print(chapter.name)
@@ -280,6 +299,39 @@ def build_parser() -> argparse.ArgumentParser:
                                        "do). Exit status 1 if any is an error. Files are only read.")
     check.add_argument("study", help="the study file (study.yaml)")
     check.set_defaults(func=_cmd_check)
+
+    imp = sub.add_parser(
+        "import", help="import a 问卷星/腾讯问卷/SPSS/Stata/Excel/CSV export into a study folder",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Read a survey-platform export (问卷星 by text or by score, 腾讯问卷, SPSS .sav, "
+                    "Stata .dta, Excel, CSV) and write inputs/survey.csv, a codebook draft "
+                    "(inputs/codebook.csv), the answer-word mapping (inputs/likert_mapping.yaml), "
+                    "a variable list and a report of every decision (inputs/import_report.md). "
+                    "A new folder becomes a study (as `crmstudy init`); in an existing study only "
+                    "new files are added. Nothing is overwritten; the export is only read.",
+        epilog="Examples:\n  crmstudy import 问卷星_按文本.xlsx --to my_study\n"
+               "  crmstudy import text.xlsx score.xlsx --to my_study   # 按文本 + 按分数 together\n"
+               "  crmstudy import answers.sav --to my_study --lang en")
+    imp.add_argument("source", help="the export file")
+    imp.add_argument("source2", nargs="?", default=None,
+                     help="the 问卷星 score export (按分数/按序号) of the same answers; headers must match")
+    imp.add_argument("--to", required=True, metavar="STUDY_DIR",
+                     help="a new study folder, or an existing one (files are added to inputs/)")
+    imp.add_argument("--platform", default="auto",
+                     choices=["auto", "wjx", "tencent", "spss", "stata", "table"],
+                     help="the platform (default: recognised from the file)")
+    imp.add_argument("--mapping", metavar="YAML",
+                     help="answer-word mapping to use (e.g. an edited likert_mapping.yaml)")
+    imp.add_argument("--min-seconds-per-item", type=float, default=2.0, metavar="SEC",
+                     help="flag respondents faster than this per rating item (default 2; "
+                          "Huang et al. 2012)")
+    imp.add_argument("--id-column", metavar="NAME",
+                     help="respondent-id column when the export has no submission number")
+    imp.add_argument("--chapters", default="02", metavar="LIST",
+                     help="chapters of a new study (default 02: measurement)")
+    imp.add_argument("--lang", default="both", choices=["zh", "en", "both"],
+                     help="language of the import report (default both)")
+    imp.set_defaults(func=_cmd_import)
 
     chap = sub.add_parser("chapters", help="list the chapters and their parameters with defaults")
     chap.set_defaults(func=_cmd_chapters)
