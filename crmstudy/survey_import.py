@@ -290,8 +290,12 @@ def _read_tabular(file: Path) -> pd.DataFrame:
 
             frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
         else:
+            import warnings
+
             engine = "xlrd" if suffix == ".xls" else "openpyxl"
-            frame = pd.read_excel(file, dtype=object, engine=engine)
+            with warnings.catch_warnings():  # pandas 3 prefers calamine; xlrd still reads .xls
+                warnings.filterwarnings("ignore", message=".*xlrd engine is deprecated")
+                frame = pd.read_excel(file, dtype=object, engine=engine)
     except InputDataError:
         raise
     except ImportError as exc:
