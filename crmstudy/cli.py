@@ -217,7 +217,7 @@ def _cmd_import(args) -> int:
 
     survey = read_survey(args.source, platform=args.platform, score_file=args.source2,
                          mapping=args.mapping, min_seconds_per_item=args.min_seconds_per_item,
-                         id_column=args.id_column)
+                         id_column=args.id_column, id_name=args.id_name)
     files = write_import(survey, args.to, chapters=args.chapters, lang=args.lang)
     flagged = int(survey.responses["speeding"].fillna(False).astype(bool).sum()) \
         if "speeding" in survey.responses else 0
@@ -327,6 +327,8 @@ def build_parser() -> argparse.ArgumentParser:
                           "Huang et al. 2012)")
     imp.add_argument("--id-column", metavar="NAME",
                      help="respondent-id column when the export has no submission number")
+    imp.add_argument("--id-name", default="id", metavar="NAME",
+                     help="name of the respondent-id column written (default id; e.g. firm_id)")
     imp.add_argument("--chapters", default="02", metavar="LIST",
                      help="chapters of a new study (default 02: measurement)")
     imp.add_argument("--lang", default="both", choices=["zh", "en", "both"],

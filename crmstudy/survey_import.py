@@ -180,7 +180,8 @@ class ImportedSurvey:
                 lines.append("| " + " | ".join(cells) + " |")
             lines.append("")
             if "speeding" in self.responses:
-                flagged = self.responses.loc[self.responses["speeding"].fillna(False).astype(bool), "id"]
+                flagged = self.responses.loc[self.responses["speeding"].fillna(False).astype(bool),
+                                             self.responses.columns[0]]
                 lines.append("## 作答过快" if zh else "## Speeding")
                 lines.append(
                     (f"{len(flagged)} 位受访者作答过快（每个量表题项少于 "
@@ -405,7 +406,7 @@ def _structure(columns: list[_Column]) -> list[tuple]:
 def read_survey(path: str | Path, platform: str = "auto", *, score_file: str | Path | None = None,
                 mapping: str | Path | None = None,
                 min_seconds_per_item: float = DEFAULT_MIN_SECONDS_PER_ITEM,
-                id_column: str | None = None) -> ImportedSurvey:
+                id_column: str | None = None, id_name: str = "id") -> ImportedSurvey:
     """Read a survey-platform export into responses, a codebook draft and a decision log.
 
     Parameters
@@ -428,6 +429,9 @@ def read_survey(path: str | Path, platform: str = "auto", *, score_file: str | P
         Header of the respondent-id column for exports without a platform id (SPSS, plain
         tables); default: the platform's submission number, else a column named id/ID/序号/编号,
         else 1…n.
+    id_name : str
+        Name of the respondent-id column written (first column of ``responses``), e.g.
+        ``"firm_id"`` when a chapter expects that name.
 
     Returns
     -------
@@ -482,6 +486,11 @@ def read_survey(path: str | Path, platform: str = "auto", *, score_file: str | P
         raise _unknown_format(file, f"file type {suffix or '(none)'!r}")
 
     responses, variables, codebook, used = result
+    if id_name != "id":
+        if not isinstance(id_name, str) or not id_name.strip() or id_name in responses.columns:
+            raise ParameterError(f"id_name {id_name!r} is empty or already a column name",
+                                 hint="choose another name for the respondent-id column")
+        responses = responses.rename(columns={"id": id_name})
     responses, conventions = _screen(responses, len(codebook), min_seconds_per_item, platform, log)
     mapping_doc = {"scales": {name: scales[name] for name in dict.fromkeys(used.values())},
                    "columns": dict(used)}
@@ -540,6 +549,9 @@ def _from_table(file, frame, columns, platform, scales, forced, log, id_column, 
                     f"删除平台列 {', '.join(dropped)}。"))
     ids = _ids(file, frame, meta, id_column, columns, log)
     skip_meta = {id_column} if id_column else set()
+    if id_column and "id" in meta and meta["id"] != id_column:
+        log.append((f"The platform's submission number {meta['id']} is not used (id from {id_column}).",
+                    f"未使用平台的提交序号 {meta['id']}（编号取自 {id_column}）。"))
     missing = _missing_mask(frame, platform)
     _log_missing(frame, missing, platform, log, score is not None)
     clean = frame.mask(missing, "")
@@ -709,7 +721,7 @@ def _ids(file, frame, meta, id_column, columns, log) -> pd.Series:
             row=ids.iloc[rows[0]], column=name,
             hint="remove the repeated responses (or merged exports) before importing")
     if log is not None and name:
-        log.append((f"Respondent id (column id) = {name}.", f"受访者编号（id 列）取自 {name}。"))
+        log.append((f"Respondent id taken from {name}.", f"受访者编号取自 {name}。"))
     return ids.reset_index(drop=True)
 
 
@@ -1052,6 +1064,10 @@ _STUDY_LINES = {"survey": "inputs/survey.csv", "codebook": "inputs/codebook.csv"
                 "attention_item": "''", "efa_constructs": "[]"}
 
 
+def _study_lines(survey: ImportedSurvey) -> dict[str, str]:
+    return {**_STUDY_LINES, "id_col": survey.responses.columns[0]}
+
+
 def write_import(survey: ImportedSurvey, study_dir: str | Path, *, chapters: str = "02",
                  lang: str = "both") -> list[Path]:
     """Write an import into a study folder, never overwriting anything.
@@ -1064,8 +1080,14 @@ def write_import(survey: ImportedSurvey, study_dir: str | Path, *, chapters: str
     ``inputs/import_report.md``.  Everything is written to temporary files first.
     """
     folder = Path(study_dir).expanduser()
+    lines = _study_lines(survey)
     files = _rendered(survey, lang)
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        settings = ", ".join(f"{k}: {lines[k]}" for k in ("survey", "codebook", "id_col"))
+        note = (f"\n## study.yaml\n\nThis import was added to an existing study; its study.yaml was "
+                f"not changed. To analyse the imported data set, under 02_measurement: {settings}.\n"
+                f"\n本次导入加入已有的研究项目，未修改 study.yaml。如需分析导入的数据，请在 02_measurement 下设置：{settings}。\n")
+        files["import_report.md"] += note
         if not (folder / "study.yaml").is_file():
             raise ParameterError("the folder exists and is not a crmstudy study (no study.yaml)",
                                  file=folder, hint="give a new folder or an existing study folder")
@@ -1103,7 +1125,7 @@ def write_import(survey: ImportedSurvey, study_dir: str | Path, *, chapters: str
                              hint="delete it")
     try:
         init_study(staging, chapters=selected)
-        _point_study(staging / "study.yaml")
+        _point_study(staging / "study.yaml", lines)
         for name, text in files.items():
             target = staging / "inputs" / name
             if target.exists():
@@ -1120,13 +1142,13 @@ def write_import(survey: ImportedSurvey, study_dir: str | Path, *, chapters: str
     return sorted(p for p in folder.rglob("*") if p.is_file())
 
 
-def _point_study(path: Path) -> None:
+def _point_study(path: Path, settings: dict[str, str]) -> None:
     """Point survey/codebook/id_col of the study file at the imported files (our own new file)."""
     lines = path.read_text(encoding="utf-8").splitlines()
     for i, line in enumerate(lines):
         m = re.match(r"^(    )(\w+):", line)
-        if m and m.group(2) in _STUDY_LINES:
-            lines[i] = f"{m.group(1)}{m.group(2)}: {_STUDY_LINES[m.group(2)]}"
+        if m and m.group(2) in settings:
+            lines[i] = f"{m.group(1)}{m.group(2)}: {settings[m.group(2)]}"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     # drop header-only templates the study no longer names
     named = set(re.findall(r"inputs/[^\s'\"]+", "\n".join(lines)))

@@ -376,3 +376,31 @@ def test_cli_reports_bad_input_with_exit_status_2(files, tmp_path, capsys):
     assert main(["import", str(path), "--to", str(tmp_path / "s")]) == 2
     assert "not a survey export" in capsys.readouterr().err
     assert not (tmp_path / "s").exists()
+
+
+def test_id_from_a_question_named_for_the_chapters(tmp_path):
+    """The firm id asked in question 1 as the id column firm_id, for chapters 02 and 04."""
+    export = tmp_path / "sample_wjx.xlsx"
+    frame = make_exports.sample_wjx_text(export)
+    study = tmp_path / "thesis"
+    assert main(["import", str(export), "--to", str(study), "--id-column", "1、企业编号：",
+                 "--id-name", "firm_id", "--chapters", "02,04"]) == 0
+    survey = pd.read_csv(study / "inputs" / "survey.csv")
+    assert survey.columns[0] == "firm_id" and "Q1" not in survey
+    assert survey["firm_id"].tolist() == frame["1、企业编号："].tolist()
+    text = (study / "study.yaml").read_text(encoding="utf-8")
+    assert "id_col: firm_id" in text and "04_performance_moderation:" in text
+    assert text.count("survey: inputs/survey.csv") == 2 and "crm_survey" not in text
+    report = (study / "inputs" / "import_report.md").read_text(encoding="utf-8")
+    assert "序号 is not used" in report
+    with pytest.raises(ParameterError, match="already a column"):
+        read_survey(export, id_name="Q2_1")
+
+
+def test_existing_study_report_says_which_lines_to_set(files, tmp_path):
+    study = tmp_path / "s"
+    init_study(study, chapters=None)
+    write_import(read_survey(files["wjx_text.xlsx"]), study, lang="en")
+    report = (study / "inputs" / "import_report.md").read_text(encoding="utf-8")
+    assert "survey: inputs/survey.csv, codebook: inputs/codebook.csv, id_col: id" in report
+    assert "# 数据导入报告" not in report      # lang="en": the English report only (and the note)
