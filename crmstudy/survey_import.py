@@ -296,7 +296,8 @@ def _read_tabular(file: Path) -> pd.DataFrame:
             engine = "xlrd" if suffix == ".xls" else "openpyxl"
             with warnings.catch_warnings():  # pandas 3 prefers calamine; xlrd still reads .xls
                 warnings.filterwarnings("ignore", message=".*xlrd engine is deprecated")
-                frame = pd.read_excel(file, dtype=object, engine=engine)
+                # as text, no NA guessing: an answer "NA" or "None" stays a word
+                frame = pd.read_excel(file, dtype=str, na_filter=False, engine=engine)
     except InputDataError:
         raise
     except ImportError as exc:
@@ -312,16 +313,8 @@ def _read_tabular(file: Path) -> pd.DataFrame:
 
 
 def _cell_text(col: pd.Series) -> pd.Series:
-    """Excel numbers (5.0) as '5', dates as ISO text, blanks as ''."""
-    def one(v):
-        if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NaT:
-            return ""
-        if isinstance(v, float) and v.is_integer():
-            return str(int(v))
-        if hasattr(v, "isoformat"):
-            return v.isoformat(sep=" ") if hasattr(v, "hour") else v.isoformat()
-        return str(v).strip()
-    return col.map(one).astype(object)
+    """Stripped text; Excel whole numbers arrive as '5' (pandas converts integral floats)."""
+    return col.astype(str).str.strip().str.replace(r"^(-?\d+)\.0$", r"\1", regex=True).astype(object)
 
 
 def _read_stat(file: Path):
@@ -825,7 +818,7 @@ def _choose_scales(candidates: dict, clean: pd.DataFrame, scales: dict) -> dict:
 
 def _score_words(item, col, values, name, spec, file, ids):
     lookup = {_norm(w): s for w, s in zip(spec["words"], spec["scores"])}
-    normed = values.map(_norm)
+    normed = values.astype(str).str.replace(r"\s+", "", regex=True).str.casefold()
     scores = normed.map(lookup)
     bad = np.flatnonzero((values != "").to_numpy() & scores.isna().to_numpy())
     if len(bad):
