@@ -1097,16 +1097,16 @@ def write_import(survey: ImportedSurvey, study_dir: str | Path, *, chapters: str
             for name, text in files.items():
                 (tmpdir / name).write_text(text, encoding="utf-8")
             for name in files:
-                os.link(tmpdir / name, inputs / name)   # fails instead of overwriting
+                _place(tmpdir / name, inputs / name)
                 written.append(inputs / name)
         except BaseException:
             for p in written:
                 p.unlink(missing_ok=True)
             raise
         finally:
-            for p in tmpdir.iterdir():
-                p.unlink()
-            tmpdir.rmdir()
+            import shutil
+
+            shutil.rmtree(tmpdir, ignore_errors=True)
         return written
     from .chapters import chapters as find_chapters
     from .study import init_study
@@ -1133,6 +1133,20 @@ def write_import(survey: ImportedSurvey, study_dir: str | Path, *, chapters: str
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return sorted(p for p in folder.rglob("*") if p.is_file())
+
+
+def _place(tmp: Path, target: Path) -> None:
+    """Move a finished file into place, refusing an existing target."""
+    try:
+        os.link(tmp, target)   # atomic, and fails instead of overwriting
+    except FileExistsError:
+        raise ParameterError("the file appeared while importing; nothing was overwritten",
+                             file=target, hint="import into a new study folder") from None
+    except OSError:            # a file system without hard links
+        if target.exists():
+            raise ParameterError("the file already exists", file=target,
+                                 hint="import into a new study folder") from None
+        os.replace(tmp, target)
 
 
 def _point_study(path: Path, settings: dict[str, str]) -> None:

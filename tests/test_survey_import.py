@@ -404,3 +404,15 @@ def test_existing_study_report_says_which_lines_to_set(files, tmp_path):
     report = (study / "inputs" / "import_report.md").read_text(encoding="utf-8")
     assert "survey: inputs/survey.csv, codebook: inputs/codebook.csv, id_col: id" in report
     assert "# 数据导入报告" not in report      # lang="en": the English report only (and the note)
+
+
+def test_chinese_report_names_every_decision(files):
+    s = read_survey(files["wjx_text.xlsx"], score_file=files["wjx_score.xlsx"])
+    zh = s.report("zh")
+    assert zh.startswith("# 数据导入报告") and "Import report" not in zh
+    for _, line in s.decisions:
+        assert line in zh
+    assert "删除平台列 来源, 来源详情, 来自IP" in zh and "多选题" in zh and "作答过快：2 位" in zh
+    with pytest.raises(ParameterError):
+        s.report("fr")
+    assert s.summary().loc["scale", "n"] == 4
