@@ -541,12 +541,12 @@ def _from_table(file, frame, columns, platform, scales, forced, log, id_column, 
         log.append((f"Dropped the platform columns {', '.join(dropped)}.",
                     f"删除平台列 {', '.join(dropped)}。"))
     ids = _ids(file, frame, meta, id_column, columns, log)
-    skip_meta = {id_column} if id_column else set()
+    skip_meta = {ids.name} if ids.name else set()   # the id column is not a variable
     if id_column and "id" in meta and meta["id"] != id_column:
         log.append((f"The platform's submission number {meta['id']} is not used (id from {id_column}).",
                     f"未使用平台的提交序号 {meta['id']}（编号取自 {id_column}）。"))
     missing = _missing_mask(frame, platform)
-    _log_missing(frame, missing, platform, log, score is not None)
+    _log_missing(frame, platform, log)
     clean = frame.mask(missing, "")
 
     # the score export, aligned by question, for multi-select option order and agreement
@@ -580,7 +580,8 @@ def _from_table(file, frame, columns, platform, scales, forced, log, id_column, 
             words = _words(clean[c.header])
             if words and not _all_numeric(words) and not any(_MULTI_SEP in w for w in words):
                 candidates[c.header] = _fitting(words, scales)
-    choice = _choose_scales(candidates, clean, scales)
+    group = {c.header: c.qnum if c.role == "question" else c.header for c in columns}
+    choice = _choose_scales(candidates, clean, scales, group)
 
     done: set = set()
     stems = {q: next((c.stem for c in cs if c.stem), "") for q, cs in question_cols.items()}
@@ -613,16 +614,14 @@ def _from_table(file, frame, columns, platform, scales, forced, log, id_column, 
             if scols is not None and col.role == "question":
                 score_opts = [s.sub for s in scols if s.qnum == col.qnum and s.sub is not None]
             if any(_MULTI_SEP in w for w in words) or (score_opts and col.sub is None):
-                _multi(item, col, wording, values, missing[col.header], ids, file, out, var_rows,
-                       log, score_opts, sframe, scols)
+                _multi(item, col, wording, values, ids, file, out, var_rows, log, score_opts)
                 continue
             kind, series, scale, lo, hi = _classify(item, col, values, words, scales, forced,
                                                     candidates, choice, file, ids, log)
             out[item] = series
             if kind == "scale":
-                used[item] = scale if scale else "numeric"
-                if scale is None:
-                    used.pop(item)
+                if scale:
+                    used[item] = scale
                 book_rows.append({"item": item, "construct": "",
                                   "text_zh": wording if _CJK.search(wording or "") else "",
                                   "text_en": "" if _CJK.search(wording or "") else wording,
@@ -696,7 +695,7 @@ def _ids(file, frame, meta, id_column, columns, log) -> pd.Series:
     if name is None:
         log.append(("The export has no submission number; respondents are numbered 1…n in file "
                     "order (column id).", "导出文件没有提交序号；受访者按文件顺序编号 1…n（id 列）。"))
-        return pd.Series(np.arange(1, len(frame) + 1).astype(str))
+        return pd.Series(np.arange(1, len(frame) + 1).astype(str), name=None)
     ids = frame[name].astype(str).str.strip()
     ids = ids.str.replace(r"\.0$", "", regex=True)
     blank = np.flatnonzero(ids.isin(("", "nan")).to_numpy())
@@ -715,10 +714,10 @@ def _ids(file, frame, meta, id_column, columns, log) -> pd.Series:
             hint="remove the repeated responses (or merged exports) before importing")
     if log is not None and name:
         log.append((f"Respondent id taken from {name}.", f"受访者编号取自 {name}。"))
-    return ids.reset_index(drop=True)
+    return ids.reset_index(drop=True).rename(name)
 
 
-def _log_missing(frame, missing, platform, log, has_score) -> None:
+def _log_missing(frame, platform, log) -> None:
     counts = {tok: int((frame == tok).to_numpy().sum()) for tok in ("",) + _SKIP_WORDS + ("-3", "-2")}
     parts = [f"{'blank' if k == '' else k}: {v}" for k, v in counts.items()
              if v and (k not in ("-3", "-2") or platform == "wjx")]
@@ -785,13 +784,14 @@ def _classify(item, col, values, words, scales, forced, candidates, choice, file
     return kind, values.replace("", np.nan), None, None, None
 
 
-def _choose_scales(candidates: dict, clean: pd.DataFrame, scales: dict) -> dict:
+def _choose_scales(candidates: dict, clean: pd.DataFrame, scales: dict, group: dict) -> dict:
     """Column -> (scale, (reason en, reason zh)) for every column that fits a known scale.
 
-    A column's own answers may not show every point (nobody chose 比较同意), and a 5-point
-    wording is often a subset of a 7-point one.  So the words of every column sharing a
-    candidate scale with it are pooled, and the smallest candidate holding all of them is
-    taken; failing that, the candidate fitting most columns.
+    A 5-point wording is often a subset of a 7-point one, and a question's answers may not
+    show every point.  So: (1) a question (all rows of a matrix) whose answers use every word
+    of a fitting scale takes it; (2) otherwise the words of every column sharing a candidate
+    scale are pooled and the smallest candidate holding all of them is taken; (3) failing
+    that, the candidate fitting most columns.
     """
     words = {h: {_norm(w) for w in _words(clean[h])} for h in candidates}
     sets = {n: {_norm(w) for w in spec["words"]} for n, spec in scales.items()}
@@ -802,6 +802,13 @@ def _choose_scales(candidates: dict, clean: pd.DataFrame, scales: dict) -> dict:
     out = {}
     for header, fits in candidates.items():
         if not fits:
+            continue
+        own = set().union(*(words[h] for h in candidates if group.get(h) == group.get(header)))
+        complete = [n for n in fits if own == sets[n]]
+        if complete:
+            out[header] = (min(complete, key=lambda n: (len(sets[n]), fits.index(n))),
+                           ("the question's answers use every word of this scale",
+                            "该题答案用到了该量表的全部措辞"))
             continue
         related = [h for h, f in candidates.items() if set(f) & set(fits)]
         pooled = set().union(*(words[h] for h in related))
@@ -845,8 +852,7 @@ def _usual_range(numbers: pd.Series):
     return None, None
 
 
-def _multi(item, col, wording, values, was_missing, ids, file, out, var_rows, log, score_opts,
-           sframe, scols) -> None:
+def _multi(item, col, wording, values, ids, file, out, var_rows, log, score_opts) -> None:
     parts = values.str.split(_MULTI_SEP)
     exploded = parts.explode().str.replace(r"〖.*?〗", "", regex=True).str.strip()
     exploded = exploded[exploded != ""]

@@ -8,7 +8,6 @@ an export also checks that the file is byte-for-byte unchanged afterwards.
 from __future__ import annotations
 
 import importlib.util
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -187,6 +186,37 @@ def test_scale_choice_pools_related_questions(tmp_path):
     s = read_survey(path)
     assert s.codebook["max"].tolist() == [7.0, 7.0, 7.0]
     np.testing.assert_array_equal(s.responses["Q1_2"], [6, 7, 6, 1])
+
+
+def test_five_and_seven_point_questions_in_one_export(tmp_path):
+    """A complete 5-point question keeps 5 points although 7-point questions share its words."""
+    five = ["非常不同意", "不同意", "一般", "同意", "非常同意"]
+    seven = ["非常不同意", "不同意", "比较不同意", "一般", "比较同意", "同意", "非常同意"]
+    frame = pd.DataFrame({"序号": range(1, 8), "提交答卷时间": "2026/3/1 10:00:00", "所用时间": "100秒",
+                          "第1题(a)": five + ["同意", "一般"], "第1题(b)": five[::-1] + ["一般", "同意"],
+                          "第2题(c)": seven, "第2题(d)": seven[::-1]})
+    path = tmp_path / "x.xlsx"
+    frame.to_excel(path, index=False)
+    s = read_survey(path)
+    assert s.codebook["max"].tolist() == [5.0, 5.0, 7.0, 7.0]
+    np.testing.assert_array_equal(s.responses["Q1_1"], [1, 2, 3, 4, 5, 4, 3])
+    np.testing.assert_array_equal(s.responses["Q2_1"], range(1, 8))
+
+
+def test_english_wordings_in_a_plain_table(tmp_path):
+    words = ["Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree", "Strongly agree"]
+    frame = pd.DataFrame({"respondent": ["r1", "r2", "r3", "r4", "r5"],
+                          "Q1. I trust this brand": words, "Q2. I would buy again": words[::-1],
+                          "age": [20, 30, 40, 50, 60]})
+    path = tmp_path / "plain.csv"
+    frame.to_csv(path, index=False)
+    s = read_survey(path)
+    assert s.platform == "table"
+    assert s.responses.columns.tolist() == ["id", "Q1", "Q2", "age"]
+    assert s.responses["id"].tolist() == ["r1", "r2", "r3", "r4", "r5"]
+    np.testing.assert_array_equal(s.responses["Q2"], [5, 4, 3, 2, 1])
+    assert s.codebook["text_en"].tolist() == ["I trust this brand", "I would buy again"]
+    assert "speeding" not in s.responses          # no duration in the file: no screening
 
 
 def test_edited_mapping_changes_the_scores(files, tmp_path):
