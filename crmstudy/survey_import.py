@@ -103,6 +103,10 @@ _RE_MATRIX = (re.compile(r"^第\s*(\d+)\s*题\s*[(（](.*)[)）]\s*$", re.S),
 _RE_SINGLE = re.compile(r"^[Qq]?(\d+)\s*[、.．:：]\s*(.+)$", re.S)
 _RE_IDENT = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,31}$")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+# = crmstudy.measurement.codebook.CODEBOOK_COLUMNS (a test checks); not imported, because
+# crmstudy.measurement loads semopy and scipy, seconds an import does not need
+CODEBOOK_COLUMNS = ("item", "construct", "text_zh", "text_en", "min", "max", "reverse",
+                    "missing_codes", "construct_zh", "construct_en")
 
 
 # --------------------------------------------------------------------------------- result
@@ -314,7 +318,11 @@ def _read_tabular(file: Path) -> pd.DataFrame:
 
 def _cell_text(col: pd.Series) -> pd.Series:
     """Stripped text; Excel whole numbers arrive as '5' (pandas converts integral floats)."""
-    return col.astype(str).str.strip().str.replace(r"^(-?\d+)\.0$", r"\1", regex=True).astype(object)
+    text = col.astype(str).str.strip().astype(object)
+    whole = text.str.fullmatch(r"-?\d+\.0")
+    if whole.any():
+        text[whole] = text[whole].str[:-2]
+    return text
 
 
 def _read_stat(file: Path):
@@ -673,8 +681,6 @@ def _unify_ranges(book_rows, var_rows, used, log) -> None:
 
 
 def _finish(responses, var_rows, book_rows, used):
-    from .measurement.codebook import CODEBOOK_COLUMNS
-
     variables = pd.DataFrame(var_rows, columns=["variable", "question", "kind", "wording",
                                                 "source_column", "scale", "values"])
     codebook = pd.DataFrame(book_rows, columns=list(CODEBOOK_COLUMNS))
@@ -696,8 +702,7 @@ def _ids(file, frame, meta, id_column, columns, log) -> pd.Series:
         log.append(("The export has no submission number; respondents are numbered 1…n in file "
                     "order (column id).", "导出文件没有提交序号；受访者按文件顺序编号 1…n（id 列）。"))
         return pd.Series(np.arange(1, len(frame) + 1).astype(str), name=None)
-    ids = frame[name].astype(str).str.strip()
-    ids = ids.str.replace(r"\.0$", "", regex=True)
+    ids = _cell_text(frame[name])
     blank = np.flatnonzero(ids.isin(("", "nan")).to_numpy())
     if len(blank):
         raise InputDataError("the submission number is empty", file=file, line=int(blank[0]) + 2,
@@ -825,8 +830,8 @@ def _choose_scales(candidates: dict, clean: pd.DataFrame, scales: dict, group: d
 
 def _score_words(item, col, values, name, spec, file, ids):
     lookup = {_norm(w): s for w, s in zip(spec["words"], spec["scores"])}
-    normed = values.astype(str).str.replace(r"\s+", "", regex=True).str.casefold()
-    scores = normed.map(lookup)
+    # normalise the few distinct answers, not every cell
+    scores = values.map({v: lookup.get(_norm(v), np.nan) for v in pd.unique(values)})
     bad = np.flatnonzero((values != "").to_numpy() & scores.isna().to_numpy())
     if len(bad):
         i = int(bad[0])
@@ -969,8 +974,7 @@ def _from_stat(file, frame, meta, platform, scales, forced, log, id_column):
                 "wording, value labels as answer words.",
                 f"读取 {platform.upper()} 文件：{frame.shape[1]} 个变量，变量标签作为题目措辞，值标签作为答案措辞。"))
     text = frame.astype(object).where(frame.notna(), "").astype(str)
-    ids = _ids(file, text.apply(lambda c: c.str.replace(r"\.0$", "", regex=True)), {}, id_column,
-               [], log)
+    ids = _ids(file, text, {}, id_column, [], log)
     id_name = id_column or next((c for c in frame.columns if c in ("id", "ID", "序号", "编号",
                                                                  "respondent", "respondent_id")), None)
     out, var_rows, book_rows, used = {}, [], [], {}

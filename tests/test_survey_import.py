@@ -162,7 +162,12 @@ def test_spss_and_stata_files_with_labels(files, truth, name):
 
 
 def test_codebook_draft_loads_once_constructs_are_filled(files):
+    from crmstudy.measurement.codebook import CODEBOOK_COLUMNS
+    from crmstudy.survey_import import CODEBOOK_COLUMNS as DRAFT_COLUMNS
+
+    assert DRAFT_COLUMNS == CODEBOOK_COLUMNS
     s = read_survey(files["wjx_text.xlsx"])
+    assert tuple(s.codebook.columns) == CODEBOOK_COLUMNS
     draft = s.codebook.copy()
     with pytest.raises(Exception):           # constructs left empty for the researcher
         Codebook.from_frame(draft)
