@@ -219,10 +219,10 @@ def _cmd_import(args) -> int:
                          mapping=args.mapping, min_seconds_per_item=args.min_seconds_per_item,
                          id_column=args.id_column, id_name=args.id_name)
     files = write_import(survey, args.to, chapters=args.chapters, lang=args.lang)
-    flagged = int(survey.responses["speeding"].fillna(False).astype(bool).sum()) \
-        if "speeding" in survey.responses else 0
+    speed = (f"{int(survey.responses['speeding'].fillna(False).astype(bool).sum())} flagged as "
+             "speeding" if "speeding" in survey.responses else "no duration, no speed screening")
     print(f"imported {len(survey.responses)} respondents, {len(survey.variables)} variables "
-          f"({len(survey.codebook)} rating items; {flagged} flagged as speeding) from "
+          f"({len(survey.codebook)} rating items; {speed}) from "
           f"{', '.join(survey.sources)} [{survey.platform}] into {args.to}:")
     for path in files:
         print(f"    {path}")
