@@ -23,10 +23,12 @@ What an import does, in order
    listed in the codebook's ``missing_codes``.
 5. **Answer words to scores**: a question whose answers are the words of a known rating scale
    (``crmstudy/systems/likert_mappings.yaml``: 5- and 7-point Chinese and English agreement,
-   fit, satisfaction and importance wordings) is scored 1…k.  When several known scales fit, the
-   one that fits most questions of the export is taken (e.g. 7-point when other questions use
-   比较同意).  A question where most answer words belong to a scale but one does not is an
-   error naming the word, row and column.  The mapping used is written out and can be edited
+   fit, satisfaction and importance wordings) is scored 1…k.  When several known scales fit (a
+   5-point wording is a subset of a 7-point one), a question using every word of one of them
+   takes it; otherwise the answers of all questions sharing a candidate are pooled and the
+   smallest scale holding them is taken (7-point when other questions use 比较同意); every such
+   choice is reported.  A question where most answer words belong to a scale but one does not
+   is an error naming the word, row and column.  The mapping used is written out and can be edited
    and given back (``mapping=``).
 6. **Multi-select answers** joined with ``┋`` become one 0/1 column per option (``QN_k``);
    ``其他〖text〗`` counts as the option ``其他``.
@@ -592,6 +594,7 @@ def _from_table(file, frame, columns, platform, scales, forced, log, id_column, 
     choice = _choose_scales(candidates, clean, scales, group)
 
     done: set = set()
+    taken: set = set()
     stems = {q: next((c.stem for c in cs if c.stem), "") for q, cs in question_cols.items()}
     for c in columns:
         if c.role not in ("question", "plain") or c.header in skip_meta or c.header in done:
@@ -616,6 +619,14 @@ def _from_table(file, frame, columns, platform, scales, forced, log, id_column, 
             name = c.header if _RE_IDENT.match(c.header) else f"V{c.position + 1}"
             spec = [(name, c, c.header)]
         for item, col, wording in spec:
+            if item in out or item in taken:   # e.g. a plain column "Q5" beside question 5
+                base, n = item, 2
+                while f"{base}_{n}" in out or f"{base}_{n}" in taken:
+                    n += 1
+                item = f"{base}_{n}"
+                log.append((f"{col.header} is named {item}: {base} was taken.",
+                            f"{col.header} 命名为 {item}：{base} 已被占用。"))
+            taken.add(item)
             values = clean[col.header]
             words = _words(values)
             score_opts = None

@@ -451,3 +451,13 @@ def test_chinese_report_names_every_decision(files):
     with pytest.raises(ParameterError):
         s.report("fr")
     assert s.summary().loc["scale", "n"] == 4
+
+
+def test_item_ids_stay_unique(tmp_path):
+    frame = pd.DataFrame({"序号": [1, 2, 3], "提交答卷时间": "2026/3/1 10:00:00", "所用时间": "100秒",
+                          "5、a": ["同意", "一般", "不同意"], "Q5": ["x", "y", "z"]})
+    path = tmp_path / "x.xlsx"
+    frame.to_excel(path, index=False)
+    s = read_survey(path)
+    assert s.responses.columns[:3].tolist() == ["id", "Q5", "Q5_2"]
+    assert s.responses["Q5_2"].tolist() == ["x", "y", "z"]
