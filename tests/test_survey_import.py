@@ -395,7 +395,8 @@ def test_file_of_neither_format_lists_the_known_formats(tmp_path):
 def test_unreadable_sav_is_a_located_error(files, tmp_path, damage):
     raw = files["survey.sav"].read_bytes()
     path = tmp_path / f"{damage}.sav"
-    # an encrypted .sav starts with its own magic and is unreadable without the password
+    # a real password-encrypted .sav can only be made with SPSS; it stands in as a file with an
+    # SPSS-like signature followed by bytes ReadStat cannot parse (what it sees in encrypted data)
     path.write_bytes(raw[: len(raw) // 2] if damage == "truncated"
                      else b"$FL3@(#) IBM SPSS STATISTICS 64-bit" + bytes(range(256)) * 4)
     keep = Untouched(path)
