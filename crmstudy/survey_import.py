@@ -101,7 +101,7 @@ _WJX_CODES = (-3.0, -2.0)   # 问卷星 score exports: -3 skipped by logic, -2 n
 _MULTI_SEP = "┋"
 
 _RE_MATRIX = (re.compile(r"^第\s*(\d+)\s*题\s*[(（](.*)[)）]\s*$", re.S),
-              re.compile(r"^(\d+)\s*[、.．:：]\s*[(（](.*)[)）]\s*$", re.S))
+              re.compile(r"^(\d+)\s*[、.．:：]?\s*[(（](.*)[)）]\s*$", re.S))
 _RE_SINGLE = re.compile(r"^[Qq]?(\d+)\s*[、.．:：]\s*(.+)$", re.S)
 _RE_IDENT = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,31}$")
 _CJK = re.compile(r"[\u4e00-\u9fff]")

@@ -462,3 +462,14 @@ def test_item_ids_stay_unique(tmp_path):
     s = read_survey(path)
     assert s.responses.columns[:3].tolist() == ["id", "Q5", "Q5_2"]
     assert s.responses["Q5_2"].tolist() == ["x", "y", "z"]
+
+
+@pytest.mark.parametrize("header", ["第3题(b)", "3.(b)", "3、(b)", "3(b)", "3．（b）"])
+def test_matrix_row_header_forms(tmp_path, header):
+    frame = pd.DataFrame({"序号": [1, 2, 3], "3、(a)": ["同意", "一般", "不同意"],
+                          header: ["不同意", "同意", "一般"]})
+    path = tmp_path / "x.csv"
+    frame.to_csv(path, index=False)
+    s = read_survey(path)
+    assert s.codebook["item"].tolist() == ["Q3_1", "Q3_2"]
+    assert s.codebook["text_zh"].tolist() == ["", ""] and s.codebook["text_en"].tolist() == ["a", "b"]
