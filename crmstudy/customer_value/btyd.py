@@ -39,7 +39,7 @@ import pandas as pd
 from scipy import optimize, special
 
 from ..errors import InputDataError, ModelFitError, ParameterError
-from .clv import (_columns, _group_rows, _hessian_one_thread, _one_blas_thread,
+from .clv import (_columns, _group_rows, _hessian_one_thread, _numerical_hessian, _one_blas_thread,
                   _time_unit_of, holdout_check)
 
 __all__ = ["ParetoNBD", "ModifiedBetaGeo", "compare_models", "ModelComparison"]
@@ -77,6 +77,17 @@ def _maximise(objective, x0, *, what: str, n_obs: float, hint: str, tol: float =
             or (not res.success and np.max(np.abs(res.jac)) > 1e-3 / max(1.0, n_obs ** 0.5))):
         raise ModelFitError(f"{what} fit did not converge ({res.message}; parameters {shown})",
                             hint=hint)
+    # A flat or saddle-shaped likelihood (parameters running off to 0 or infinity together)
+    # also stops the optimiser: require a proper maximum, i.e. a negative definite Hessian of
+    # the mean log-likelihood in the log-parameters.
+    with _one_blas_thread():
+        hess = _numerical_hessian(lambda lp: -safe(lp)[1], res.x, eps=1e-4)
+    eig = np.linalg.eigvalsh(-hess)
+    if not np.all(np.isfinite(eig)) or eig.min() <= 1e-7 * max(1.0, eig.max()):
+        raise ModelFitError(f"{what} fit did not converge to a maximum: the likelihood is flat or not "
+                            f"concave in some direction at parameters {shown} (the model is not "
+                            "identified by these data)", hint=hint)
+    res.cov_log = np.linalg.inv(-hess) / max(1.0, n_obs)  # covariance of the log-parameters
     return res
 
 
@@ -277,26 +288,15 @@ class ParetoNBD(_TransactionModel):
         self.time_unit_ = unit
         self.n_iterations_ = int(res.nit)
         self._data = data
-        self._se = None
+        # delta method from the log-parameters (the Hessian the convergence check computed)
+        p = np.exp(res.x)
+        self._se = dict(zip(self.PARAMS, map(float, p * np.sqrt(np.diag(res.cov_log)))))
         return self
 
     @property
     def se_(self) -> dict:
-        """Standard errors from a numerical Hessian of the log-likelihood (computed on demand)."""
+        """Standard errors: delta method on the numerical Hessian in the log-parameters."""
         self._check()
-        if getattr(self, "_se", None) is None:
-            p = np.array([self.params_[k] for k in self.PARAMS])
-
-            def grad_natural(theta):
-                if np.any(theta <= 0):
-                    return np.full(4, np.nan)
-                return self._loglik_and_grad(np.log(theta), self._data, h=1e-4)[1] / theta
-            try:
-                cov = np.linalg.inv(-_hessian_one_thread(grad_natural, p))
-                se = np.sqrt(np.where(np.diag(cov) > 0, np.diag(cov), np.nan))
-            except np.linalg.LinAlgError:
-                se = np.full(4, np.nan)
-            self._se = dict(zip(self.PARAMS, map(float, se)))
         return self._se
 
     # -- predictions --------------------------------------------------------------------
