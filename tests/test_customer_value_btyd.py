@@ -205,7 +205,7 @@ def test_mbg_nbd_matches_lifetimes(hardie):
 
 def test_mbg_nbd_gradient_is_the_derivative_of_its_likelihood(sample_summary):
     x, tx, T = (sample_summary[c].to_numpy() for c in ("frequency", "recency", "T"))
-    d = ModifiedBetaGeo._prepare(x, tx, T)
+    d = ModifiedBetaGeo._prepare(x, tx, T, None)
     logp = np.log([0.5, 6.0, 0.9, 1.6])
     _, grad = ModifiedBetaGeo._loglik_and_grad(logp, d)
     h = 1e-6

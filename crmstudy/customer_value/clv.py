@@ -256,6 +256,7 @@ class BetaGeo:
     n_iterations_: int = field(default=None, init=False, repr=False)
 
     PARAMS = ("r", "alpha", "a", "b")
+    LABEL = "BG/NBD"  # in messages; subclasses (MBG/NBD) share fit, se_ and checks
 
     # -- likelihood ---------------------------------------------------------------------
     @staticmethod
@@ -341,9 +342,10 @@ class BetaGeo:
         if not np.all(np.isfinite(res.x)) or at_bound or not np.isfinite(res.fun) or res.fun >= 1e299 or (
                 not res.success and np.max(np.abs(res.jac)) > 1e-3 * max(1.0, data["w"].sum() ** 0.5)):
             raise ModelFitError(
-                f"BG/NBD fit did not converge ({res.message}; parameters {dict(zip(self.PARAMS, p.round(4)))})",
+                f"{self.LABEL} fit did not converge ({res.message}; parameters {dict(zip(self.PARAMS, p.round(4)))})",
                 hint="check the time unit (weeks are the usual scale), use a longer calibration "
-                     "period, or give start values with BetaGeo(start={'r': 0.3, 'alpha': 5, 'a': 1, 'b': 3})")
+                     f"period, or give start values with {type(self).__name__}(start={{'r': 0.3, 'alpha': 5, "
+                     "'a': 1, 'b': 3})")
         self.params_ = dict(zip(self.PARAMS, map(float, p)))
         self.log_likelihood_ = float(-res.fun)
         self.n_customers_ = int(len(x))

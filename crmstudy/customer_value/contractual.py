@@ -28,7 +28,6 @@ from scipy import special
 
 from ..errors import InputDataError, ModelFitError, ParameterError
 from .btyd import _maximise
-from .clv import _hessian_one_thread
 
 __all__ = ["ShiftedBetaGeometric"]
 
@@ -148,8 +147,7 @@ class ShiftedBetaGeometric:
         self.log_likelihood_ = self._loglik_and_grad(res.x, lost, t, n_last, k)[0]
         self.survivors_ = pd.Series(n, index=pd.Index(labels, name="period"), name="survivors")
         self.n_customers_ = int(n[0])
-        self._args = (lost, t, n_last, k)
-        self._se = None
+        self._se = dict(zip(self.PARAMS, map(float, np.exp(res.x) * np.sqrt(np.diag(res.cov_log)))))
         return self
 
     def _check(self):
@@ -159,18 +157,8 @@ class ShiftedBetaGeometric:
 
     @property
     def se_(self) -> dict:
-        """Standard errors from the numerical Hessian of the log-likelihood."""
-        a, b = self._check()
-        if self._se is None:
-            def grad_natural(theta):
-                if np.any(theta <= 0):
-                    return np.full(2, np.nan)
-                return self._loglik_and_grad(np.log(theta), *self._args)[1] / theta
-            try:
-                se = np.sqrt(np.diag(np.linalg.inv(-_hessian_one_thread(grad_natural, np.array([a, b])))))
-            except np.linalg.LinAlgError:
-                se = np.full(2, np.nan)
-            self._se = dict(zip(self.PARAMS, map(float, se)))
+        """Standard errors: delta method on the numerical Hessian in the log-parameters."""
+        self._check()
         return self._se
 
     def summary(self) -> pd.DataFrame:

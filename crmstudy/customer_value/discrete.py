@@ -22,7 +22,7 @@ from scipy import special
 
 from ..errors import InputDataError, ModelFitError, ParameterError
 from .btyd import _maximise
-from .clv import _group_rows, _hessian_one_thread
+from .clv import _group_rows
 
 __all__ = ["BetaGeoBetaBinom"]
 
@@ -171,8 +171,7 @@ class BetaGeoBetaBinom:
         self.params_ = dict(zip(self.PARAMS, map(float, np.exp(res.x))))
         self.log_likelihood_ = float(gw @ self._loglik_rows(res.x, gx, gtx, gn))
         self.n_customers_ = int(round(gw.sum()))
-        self._data = (gx, gtx, gn, gw)
-        self._se = None
+        self._se = dict(zip(self.PARAMS, map(float, np.exp(res.x) * np.sqrt(np.diag(res.cov_log)))))
         return self
 
     def _check(self):
@@ -182,18 +181,8 @@ class BetaGeoBetaBinom:
 
     @property
     def se_(self) -> dict:
-        """Standard errors from a numerical Hessian of the log-likelihood."""
-        p = np.array(self._check())
-        if self._se is None:
-            def grad_natural(theta):
-                if np.any(theta <= 0):
-                    return np.full(4, np.nan)
-                return self._loglik_and_grad(np.log(theta), *self._data, h=1e-4)[1] / theta
-            try:
-                se = np.sqrt(np.diag(np.linalg.inv(-_hessian_one_thread(grad_natural, p))))
-            except np.linalg.LinAlgError:
-                se = np.full(4, np.nan)
-            self._se = dict(zip(self.PARAMS, map(float, se)))
+        """Standard errors: delta method on the numerical Hessian in the log-parameters."""
+        self._check()
         return self._se
 
     def summary(self) -> pd.DataFrame:
