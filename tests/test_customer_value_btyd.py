@@ -406,3 +406,25 @@ def test_bgbb_bad_input_is_located(donations):
         BetaGeoBetaBinom().fit(donations.drop(columns="n_periods"))
     with pytest.raises(InputDataError, match="empty"):
         BetaGeoBetaBinom().fit(donations.iloc[:0])
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_btyd_figures_draw_their_results(sample_summary, pnbd, retention, lang):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from crmstudy.plotting import customer_value as cvplot
+
+    comp = compare_models({"BG/NBD": BetaGeo().fit(sample_summary), "Pareto/NBD": pnbd}, sample_summary)
+    fig = cvplot.model_comparison_plot(comp, lang=lang)
+    lines = fig.axes[0].get_lines()
+    np.testing.assert_allclose(lines[0].get_ydata(), comp.by_frequency["actual"])
+    np.testing.assert_allclose(lines[2].get_ydata(), comp.by_frequency["Pareto/NBD"])
+    m = ShiftedBetaGeometric().fit(retention["high_end"].iloc[:8])
+    proj = m.project(survivors=retention["high_end"])
+    fig = cvplot.retention_plot(proj, lang=lang)
+    np.testing.assert_allclose(fig.axes[0].get_lines()[1].get_ydata(), proj["expected"])
+    assert all(ax.get_title() for ax in fig.axes)
+    plt.close("all")
