@@ -1,6 +1,7 @@
 """Benchmark: Pareto/NBD fit on the full CDNOW master file, crmstudy vs lifetimes.  Not run in CI.
 
-    PYTHONPATH=/work/wt-btyd /tmp/btyd_ltvenv/bin/python benchmarks/bench_btyd.py [--repeat 3]
+    /tmp/btyd_ltvenv/bin/pip install pyyaml threadpoolctl   # crmstudy imports them
+    PYTHONPATH=$PWD /tmp/btyd_ltvenv/bin/python benchmarks/bench_btyd.py [--repeat 3]
 
 lifetimes needs old numpy/pandas, so both sides run in the lifetimes venv (see
 tests/reference/btyd/make_reference.py for how to make it) with crmstudy on ``PYTHONPATH``: one
