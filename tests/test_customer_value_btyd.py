@@ -428,3 +428,10 @@ def test_btyd_figures_draw_their_results(sample_summary, pnbd, retention, lang):
     np.testing.assert_allclose(fig.axes[0].get_lines()[1].get_ydata(), proj["expected"])
     assert all(ax.get_title() for ax in fig.axes)
     plt.close("all")
+
+
+def test_bgbb_survival_curve(bgbb):
+    g, d = bgbb.params_["gamma"], bgbb.params_["delta"]
+    assert bgbb.survival(0) == 1.0
+    assert bgbb.survival(1) == pytest.approx(d / (g + d), rel=1e-12)  # E[1 − θ]
+    assert np.all(np.diff(bgbb.survival(np.arange(0, 20))) < 0)

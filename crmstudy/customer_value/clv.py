@@ -613,6 +613,11 @@ def customer_lifetime_value(bg: BetaGeo, gg: GammaGamma, summary: pd.DataFrame, 
                             days_per_month: float = DAYS_PER_MONTH) -> CustomerLifetimeValue:
     """Discounted expected spend of each customer over the next ``months`` months.
 
+    ``bg`` is any fitted continuous-time transaction model with ``time_unit_``, ``p_alive``
+    and ``conditional_expected_purchases``: :class:`BetaGeo`, and
+    :class:`~crmstudy.customer_value.ModifiedBetaGeo` or
+    :class:`~crmstudy.customer_value.ParetoNBD` from :mod:`crmstudy.customer_value.btyd`.
+
     ``CLV_i = margin · E[M_i] · Σ_{k=1..months} (E[Y_i(t_k)] − E[Y_i(t_{k−1})]) / (1 + d)^k``,
     with ``t_k = k · days_per_month / days_per_unit`` in the model's time unit, ``E[Y]`` from
     the BG/NBD model and ``E[M]`` from the Gamma-Gamma model.  This is the computation of
@@ -663,6 +668,10 @@ def customer_lifetime_value(bg: BetaGeo, gg: GammaGamma, summary: pd.DataFrame, 
 # --------------------------------------------------------------------------------------------
 def holdout_check(bg: BetaGeo, summary: pd.DataFrame, max_frequency: int = 7) -> pd.DataFrame:
     """Mean predicted vs actual holdout purchases by calibration frequency (FHL 2005a, fig. 4).
+
+    ``bg``: a fitted :class:`BetaGeo`, :class:`~crmstudy.customer_value.ModifiedBetaGeo` or
+    :class:`~crmstudy.customer_value.ParetoNBD`; to set several side by side use
+    :func:`~crmstudy.customer_value.compare_models`.
 
     Customers with ``frequency >= max_frequency`` are pooled in the last row (``"7+"``).
     Needs the holdout columns of :func:`summary_data` (``observation_end`` after

@@ -215,11 +215,12 @@ class BetaGeoBetaBinom:
         ll = self._loglik_rows(np.log([a, b, g, d]), x, tx, n)
         return pd.Series(np.exp(num - ll), index=table.index, name="p_alive")
 
-    def _gamma_ratio(self, k):
-        """Γ(1+δ+k)/Γ(γ+δ+k) · Γ(γ+δ)/Γ(1+δ)."""
+    def survival(self, n) -> np.ndarray | float:
+        """P(a new customer is still alive at occasion n) = B(γ, δ+n)/B(γ, δ)."""
         a, b, g, d = self._check()
-        gl = special.gammaln
-        return np.exp(gl(1 + d + k) - gl(g + d + k) + gl(g + d) - gl(1 + d))
+        n = np.asarray(n, dtype=float)
+        out = np.exp(special.betaln(g, d + n) - special.betaln(g, d))
+        return float(out) if out.ndim == 0 else out
 
     def expected_transactions(self, n_star) -> np.ndarray | float:
         """E[X(n*)] for a new customer: α/(α+β) · δ/(γ−1) · [1 − Γ(γ+δ)Γ(1+δ+n*)/(Γ(γ+δ+n*)Γ(1+δ))].
@@ -255,7 +256,6 @@ class BetaGeoBetaBinom:
         bl = special.betaln
         ll = self._loglik_rows(np.log([a, b, g, d]), x, tx, n)
         head = np.exp(bl(a + x + 1, b + n - x) - bl(a, b) - ll)
-        # δ/(γ−1)·Γ(γ+δ)/Γ(1+δ)·[…] divided by B(γ,δ)-free form: see FHS eq. 13
         out = head * self._delta_over(g, d, n, float(n_star))
         return pd.Series(out, index=table.index, name="expected_transactions")
 
