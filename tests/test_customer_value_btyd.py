@@ -435,3 +435,54 @@ def test_bgbb_survival_curve(bgbb):
     assert bgbb.survival(0) == 1.0
     assert bgbb.survival(1) == pytest.approx(d / (g + d), rel=1e-12)  # E[1 − θ]
     assert np.all(np.diff(bgbb.survival(np.arange(0, 20))) < 0)
+
+
+def _simulate_pnbd(n, truth, seed, t_star=39.0):
+    """Pareto/NBD truth: λ ~ Gamma(r, α), μ ~ Gamma(s, β), lifetime ~ Exp(μ); T uniform 30-40 weeks."""
+    rng = np.random.default_rng(seed)
+    lam = rng.gamma(truth["r"], 1 / truth["alpha"], n)
+    mu = rng.gamma(truth["s"], 1 / truth["beta"], n)
+    life = rng.exponential(1 / mu)
+    T = rng.uniform(30, 40, n)
+    alive_cal = np.minimum(life, T)
+    x = rng.poisson(lam * alive_cal)
+    tx = np.where(x > 0, alive_cal * rng.random(n) ** (1 / np.maximum(x, 1)), 0.0)  # max of x uniforms
+    hold = rng.poisson(lam * np.clip(life - T, 0, t_star))
+    return x, tx, T, hold
+
+
+def _simulate_mbg(n, truth, seed, t_star=39.0):
+    """MBG/NBD truth: K ~ purchases before death, P(K=k) = (1−p)^k p; x = min(Poisson(λT), K)."""
+    rng = np.random.default_rng(seed)
+    lam = rng.gamma(truth["r"], 1 / truth["alpha"], n)
+    p = rng.beta(truth["a"], truth["b"], n)
+    K = rng.geometric(p) - 1
+    T = rng.uniform(30, 40, n)
+    y1, y2 = rng.poisson(lam * T), rng.poisson(lam * t_star)
+    x = np.minimum(y1, K)
+    # arrival times given y1 arrivals are uniform order statistics: the x-th is T · Beta(x, y1 − x + 1)
+    tx = np.where(x > 0, T * rng.beta(np.maximum(x, 1), np.maximum(y1 - x + 1, 1)), 0.0)
+    hold = np.minimum(y1 + y2, K) - x
+    return x, tx, T, hold
+
+
+@pytest.mark.parametrize("model, simulate, truth", [
+    (ParetoNBD, _simulate_pnbd, {"r": 0.55, "alpha": 10.6, "s": 0.6, "beta": 11.7}),
+    (ModifiedBetaGeo, _simulate_mbg, {"r": 0.5, "alpha": 6.0, "a": 0.9, "b": 1.6}),
+])
+def test_simulated_truth_is_recovered_and_the_holdout_predicted(model, simulate, truth):
+    x, tx, T, hold = simulate(30_000, truth, seed=2015)
+    table = pd.DataFrame({"frequency": x.astype(float), "recency": tx, "T": T,
+                          "frequency_holdout": hold.astype(float), "duration_holdout": 39.0})
+    table.attrs["time_unit"] = "W"
+    m = model().fit(table)
+    for k, v in truth.items():  # within 4 standard errors of the truth
+        assert abs(m.params_[k] - v) < 4 * m.se_[k], (k, m.params_[k], m.se_[k])
+    check = holdout_check(m, table)
+    # mean holdout purchases per calibration-frequency group: predicted within 4 standard errors
+    # of the group's actual mean (plus 0.02 for the estimation error of the parameters)
+    groups = pd.Series(hold).groupby(np.minimum(x, 7))
+    se = (groups.std() / np.sqrt(groups.size())).to_numpy()
+    assert np.all(np.abs(check["predicted"].to_numpy() - check["actual"].to_numpy()) < 4 * se + 0.02)
+    # the unconditional expectation E[X(T_i)], averaged, equals the mean simulated count (4 SE)
+    assert np.mean(m.expected_purchases(T)) == pytest.approx(np.mean(x), abs=4 * np.std(x) / np.sqrt(len(x)))
