@@ -17,6 +17,14 @@ Modules
     closed-form scipy likelihoods, not ``lifetimes`` (archived, breaks on current setuptools)
     nor ``pymc-marketing`` (a PyMC/PyTensor stack for a 4-parameter MLE): see the docstring of
     :mod:`crmstudy.customer_value.clv` for the reasoning and the tests that show equivalence.
+:mod:`~crmstudy.customer_value.btyd`
+    more buy-till-you-die models on the same summary: :class:`ParetoNBD`,
+    :class:`ModifiedBetaGeo` (MBG/NBD), and :func:`compare_models` (holdout comparison).
+:mod:`~crmstudy.customer_value.contractual`
+    :class:`ShiftedBetaGeometric` (sBG): contractual retention from cohort survivor counts,
+    projections, DEL/DERL and CLV.
+:mod:`~crmstudy.customer_value.discrete`
+    :class:`BetaGeoBetaBinom` (BG/BB): repeat transactions at discrete occasions.
 :mod:`~crmstudy.customer_value.segments`
     value × loyalty classes with strategies, k-means RFM clusters.
 :mod:`~crmstudy.customer_value.system`
@@ -33,10 +41,13 @@ Examples
 >>> bg, gg = BetaGeo().fit(s), GammaGamma().fit(s)
 >>> clv = customer_lifetime_value(bg, gg, s, months=12, discount_rate=0.01)
 """
+from .btyd import ModelComparison, ModifiedBetaGeo, ParetoNBD, compare_models
 from .churn import (ChurnModels, churn_features, churn_status, cohort_retention, period_retention,
                     predict_churn, top_decile_lift)
 from .clv import (DAYS_PER_MONTH, BetaGeo, CustomerLifetimeValue, GammaGamma,
                   customer_lifetime_value, holdout_check, retention_clv, simple_clv, tracking_data)
+from .contractual import ShiftedBetaGeometric
+from .discrete import BetaGeoBetaBinom
 from .rfm import rfm, rfm_grid, rfm_scores, rfm_segments, segment_rules
 from .segments import STRATEGIES, KMeansSegments, kmeans_segments, value_loyalty_segments
 from .transactions import (TIME_UNITS, Transactions, days_per_unit, prepare_transactions,
@@ -51,6 +62,8 @@ __all__ = [
     "ChurnModels", "top_decile_lift",
     "simple_clv", "retention_clv", "BetaGeo", "GammaGamma", "customer_lifetime_value",
     "CustomerLifetimeValue", "holdout_check", "tracking_data", "DAYS_PER_MONTH",
+    "ParetoNBD", "ModifiedBetaGeo", "compare_models", "ModelComparison", "ShiftedBetaGeometric",
+    "BetaGeoBetaBinom",
     "value_loyalty_segments", "STRATEGIES", "kmeans_segments", "KMeansSegments",
     "value_vector",
 ]

@@ -256,6 +256,7 @@ class BetaGeo:
     n_iterations_: int = field(default=None, init=False, repr=False)
 
     PARAMS = ("r", "alpha", "a", "b")
+    LABEL = "BG/NBD"  # in messages; subclasses (MBG/NBD) share fit, se_ and checks
 
     # -- likelihood ---------------------------------------------------------------------
     @staticmethod
@@ -341,9 +342,10 @@ class BetaGeo:
         if not np.all(np.isfinite(res.x)) or at_bound or not np.isfinite(res.fun) or res.fun >= 1e299 or (
                 not res.success and np.max(np.abs(res.jac)) > 1e-3 * max(1.0, data["w"].sum() ** 0.5)):
             raise ModelFitError(
-                f"BG/NBD fit did not converge ({res.message}; parameters {dict(zip(self.PARAMS, p.round(4)))})",
+                f"{self.LABEL} fit did not converge ({res.message}; parameters {dict(zip(self.PARAMS, p.round(4)))})",
                 hint="check the time unit (weeks are the usual scale), use a longer calibration "
-                     "period, or give start values with BetaGeo(start={'r': 0.3, 'alpha': 5, 'a': 1, 'b': 3})")
+                     f"period, or give start values with {type(self).__name__}(start={{'r': 0.3, 'alpha': 5, "
+                     "'a': 1, 'b': 3})")
         self.params_ = dict(zip(self.PARAMS, map(float, p)))
         self.log_likelihood_ = float(-res.fun)
         self.n_customers_ = int(len(x))
@@ -611,6 +613,11 @@ def customer_lifetime_value(bg: BetaGeo, gg: GammaGamma, summary: pd.DataFrame, 
                             days_per_month: float = DAYS_PER_MONTH) -> CustomerLifetimeValue:
     """Discounted expected spend of each customer over the next ``months`` months.
 
+    ``bg`` is any fitted continuous-time transaction model with ``time_unit_``, ``p_alive``
+    and ``conditional_expected_purchases``: :class:`BetaGeo`, and
+    :class:`~crmstudy.customer_value.ModifiedBetaGeo` or
+    :class:`~crmstudy.customer_value.ParetoNBD` from :mod:`crmstudy.customer_value.btyd`.
+
     ``CLV_i = margin · E[M_i] · Σ_{k=1..months} (E[Y_i(t_k)] − E[Y_i(t_{k−1})]) / (1 + d)^k``,
     with ``t_k = k · days_per_month / days_per_unit`` in the model's time unit, ``E[Y]`` from
     the BG/NBD model and ``E[M]`` from the Gamma-Gamma model.  This is the computation of
@@ -661,6 +668,10 @@ def customer_lifetime_value(bg: BetaGeo, gg: GammaGamma, summary: pd.DataFrame, 
 # --------------------------------------------------------------------------------------------
 def holdout_check(bg: BetaGeo, summary: pd.DataFrame, max_frequency: int = 7) -> pd.DataFrame:
     """Mean predicted vs actual holdout purchases by calibration frequency (FHL 2005a, fig. 4).
+
+    ``bg``: a fitted :class:`BetaGeo`, :class:`~crmstudy.customer_value.ModifiedBetaGeo` or
+    :class:`~crmstudy.customer_value.ParetoNBD`; to set several side by side use
+    :func:`~crmstudy.customer_value.compare_models`.
 
     Customers with ``frequency >= max_frequency`` are pooled in the last row (``"7+"``).
     Needs the holdout columns of :func:`summary_data` (``observation_end`` after

@@ -1,6 +1,7 @@
 """Figures of chapter 05 (customer value): RFM heat map, cohort retention heat map, P(alive)
-and CLV distributions, calibration/holdout tracking plot, holdout check, churn-model ROC and
-calibration, value × loyalty scatter with quadrants, k-means clusters, value vectors.
+and CLV distributions, calibration/holdout tracking plot, holdout check, the holdout comparison
+of BTYD models, sBG survivor and retention curves, churn-model ROC and calibration, value ×
+loyalty scatter with quadrants, k-means clusters, value vectors.
 
 Every function takes results of :mod:`crmstudy.customer_value`, ``lang`` ("zh"/"en") and an
 optional ``ax``, and returns the matplotlib Figure.  Labels are in :data:`TEXT` (data).
@@ -15,7 +16,7 @@ from . import PALETTE, new_axes
 
 __all__ = ["rfm_heatmap", "cohort_heatmap", "distribution_plot", "tracking_plot",
            "holdout_plot", "churn_model_plot", "segment_scatter", "cluster_plot",
-           "value_vector_plot", "TEXT"]
+           "value_vector_plot", "model_comparison_plot", "retention_plot", "TEXT"]
 
 TEXT = {
     "zh": {"rfm_title": "RFM 热力图：各 R × F 单元格的{value}", "R": "最近购买得分 R（5 = 最近）",
@@ -32,7 +33,10 @@ TEXT = {
            "obs": "实际流失比例", "seg_title": "客户价值—忠诚度矩阵", "value": "价值",
            "loyalty": "忠诚度", "cluster_title": "k-means 聚类（k = {k}）",
            "silhouette": "轮廓系数", "k": "聚类数 k", "vector_title": "客户价值向量的方向角",
-           "angle": "与坐标轴的夹角（度）", "units": {"D": "天", "W": "周", "M": "月", "Q": "季度", "Y": "年"}},
+           "angle": "与坐标轴的夹角（度）", "compare_title": "保留期购买：各模型预测与实际",
+           "sbg_title": "同期群存活人数：实际与 sBG 模型", "survivors": "仍在订的客户数",
+           "period": "期（自获客起）", "retention_title": "保持率：实际与 sBG 模型",
+           "fitted": "sBG 拟合 / 预测", "units": {"D": "天", "W": "周", "M": "月", "Q": "季度", "Y": "年"}},
     "en": {"rfm_title": "RFM heat map: {value} per R × F cell", "R": "Recency score R (5 = most recent)",
            "F": "Frequency score F (5 = most often)", "monetary": "mean monetary value",
            "count": "customers", "cohort_title": "Cohort retention by month of first purchase",
@@ -49,7 +53,10 @@ TEXT = {
            "obs": "Observed churn share", "seg_title": "Value × loyalty matrix", "value": "Value",
            "loyalty": "Loyalty", "cluster_title": "k-means clusters (k = {k})", "silhouette": "Silhouette",
            "k": "Number of clusters k", "vector_title": "Direction angles of customer-value vectors",
-           "angle": "Angle to the axis (degrees)",
+           "angle": "Angle to the axis (degrees)", "compare_title": "Holdout purchases: models vs actual",
+           "sbg_title": "Cohort survivors: actual vs sBG", "survivors": "Customers still active",
+           "period": "Period since acquisition", "retention_title": "Retention rate: actual vs sBG",
+           "fitted": "sBG fit / projection",
            "units": {"D": "days", "W": "weeks", "M": "months", "Q": "quarters", "Y": "years"}},
 }
 
@@ -236,4 +243,52 @@ def value_vector_plot(vectors: pd.DataFrame, lang: str = "zh", ax=None):
     ax.set_ylabel(t["angle"])
     ax.set_title(t["vector_title"])
     ax.tick_params(axis="x", rotation=0)
+    return fig
+
+
+def model_comparison_plot(comparison, lang: str = "zh", ax=None):
+    """Mean holdout purchases by calibration frequency: actual and each model of a
+    :class:`~crmstudy.customer_value.ModelComparison` (FHL 2005a, fig. 4, several models)."""
+    check_lang(lang)
+    t = TEXT[lang]
+    fig, ax = new_axes(ax, figsize=(7, 4.5))
+    table = comparison.by_frequency
+    x = np.arange(len(table))
+    ax.plot(x, table["actual"], marker="o", color="black", lw=2, label=t["actual"])
+    models = [c for c in table.columns if c not in ("label", "customers", "actual")]
+    markers = ["s", "^", "D", "v", "P"]
+    for i, name in enumerate(models):
+        ax.plot(x, table[name], marker=markers[i % len(markers)], ls="--", label=name)
+    ax.set_xticks(x, table["label"])
+    ax.set_xlabel(t["freq_cal"])
+    ax.set_ylabel(t["mean_holdout"])
+    ax.set_title(t["compare_title"])
+    ax.legend()
+    return fig
+
+
+def retention_plot(projection: pd.DataFrame, lang: str = "zh"):
+    """Survivors and retention rates of a cohort, actual vs the sBG fit and projection.
+
+    ``projection`` is :meth:`ShiftedBetaGeometric.project` (columns ``actual``, ``expected``,
+    ``retention_actual``, ``retention_expected``, ``calibration``); the dotted line marks the
+    end of the calibration periods.
+    """
+    import matplotlib.pyplot as plt
+
+    check_lang(lang)
+    t = TEXT[lang]
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.2), layout="constrained")
+    p = projection
+    end = p.index[p["calibration"]].max()
+    ax1.plot(p.index, p["actual"], marker="o", color="black", lw=1.5, label=t["actual"])
+    ax1.plot(p.index, p["expected"], color="#dd8452", lw=2, ls="--", label=t["fitted"])
+    ax1.set(xlabel=t["period"], ylabel=t["survivors"], title=t["sbg_title"])
+    ax2.plot(p.index, p["retention_actual"], marker="o", color="black", lw=1.5, label=t["actual"])
+    ax2.plot(p.index, p["retention_expected"], color="#dd8452", lw=2, ls="--", label=t["fitted"])
+    ax2.set(xlabel=t["period"], ylabel=t["retention"], title=t["retention_title"])
+    for ax in (ax1, ax2):
+        ax.axvline(end, color="0.5", ls=":", lw=1)
+        ax.text(end, ax.get_ylim()[1], " " + t["cal_end"], color="0.4", va="top", fontsize=9)
+        ax.legend()
     return fig
