@@ -183,7 +183,7 @@ def path_label(path: str, lang: str = "zh", labels: Mapping | None = None) -> st
     parts = [p.strip() for p in re.split(r"\s*(?:->|→)\s*", str(path))]
     if len(parts) == 1:
         return term_label(parts[0], lang, labels)
-    return " → ".join(variable_label(p, lang, labels) for p in parts)
+    return " → ".join(term_label(p, lang, labels) for p in parts)
 
 
 def join(items, lang: str = "zh") -> str:
