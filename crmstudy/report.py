@@ -45,7 +45,7 @@ import pandas as pd
 from scipy import stats
 
 from .errors import InputDataError, ParameterError
-from .formatting import (MISSING, NumberStyle, format_ci, format_number, format_p, get_style,
+from .formatting import (DECIMALS, MISSING, NumberStyle, format_ci, format_number, format_p, get_style,
                          star_note, stars)
 from .labels import check_lang, join, label, path_label, term_label, variable_label
 
@@ -469,7 +469,6 @@ FIT_THRESHOLDS: dict[str, dict[str, tuple[str, float, str]]] = {
 _FIT_ORDER = ("chisq", "df", "pvalue", "chisq_df", "gfi", "agfi", "nfi", "ifi", "tli", "cfi",
               "rmsea", "rmsea_ci", "srmr", "aic", "bic")
 _FIT_ALIASES = {"chi2": "chisq", "p": "pvalue", "chi2_df": "chisq_df"}
-_FIT_QUANTITY = {"chisq": "chisq", "df": "df", "chisq_df": "chisq_df", "aic": "aic", "bic": "bic"}
 _OPS = {"<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal}
 _OP_TEXT = {"<": "<", "<=": "≤", ">": ">", ">=": "≥"}
 
@@ -542,7 +541,7 @@ def fit_table(fit, lang: str = "zh", *, thresholds: str | Mapping = "thesis",
             elif key == "pvalue":
                 value = format_p(rec["value"], style=st)
             else:
-                value = format_number(rec["value"], _FIT_QUANTITY.get(key, "fit"), style=st)
+                value = format_number(rec["value"], key if key in DECIMALS else "fit", style=st)
             rule = ""
             if rec["op"]:
                 q = "chisq_df" if key == "chisq_df" else key
