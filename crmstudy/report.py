@@ -38,7 +38,7 @@ import os
 import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -59,7 +59,7 @@ __all__ = [
 # ----------------------------------------------------------------------------------------
 # the table object
 # ----------------------------------------------------------------------------------------
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ThesisTable:
     """One thesis table: unrounded data, and its display in zh or en.
 
@@ -89,7 +89,7 @@ class ThesisTable:
     title: Mapping[str, str] = field(default_factory=dict)
     details: Mapping[str, pd.DataFrame] = field(default_factory=dict, repr=False)
     conventions: Mapping[str, str] = field(default_factory=dict)
-    renderer: Callable | None = field(default=None, repr=False, compare=False)
+    options: Mapping[str, Any] = field(default_factory=dict, repr=False)
 
     def _lang(self, lang: str | None) -> str:
         return check_lang(self.lang if lang is None else lang)
@@ -97,7 +97,10 @@ class ThesisTable:
     def _render(self, lang, style):
         lang = self._lang(lang)
         st = get_style(style, lang)
-        frame, notes = self.renderer(self, lang, st)
+        if self.kind not in _RENDERERS:
+            raise ParameterError(f"unknown table kind {self.kind!r}",
+                                 hint=f"use one of {', '.join(_RENDERERS)}")
+        frame, notes = _RENDERERS[self.kind](self, lang, st)
         return frame, notes, lang, st
 
     def display(self, lang: str | None = None, style: str | NumberStyle | None = None
@@ -135,6 +138,14 @@ class ThesisTable:
 
     def __str__(self) -> str:
         return self.summary()
+
+    def _repr_html_(self) -> str:
+        """Caption, table and note in a notebook (in the table's language)."""
+        from html import escape
+
+        frame = self.display()
+        return (f"<p><b>{escape(self.caption())}</b></p>" + frame.to_html(index=False)
+                + f"<p><small>{escape(self.note())}</small></p>")
 
 
 def _check_lang(lang):
@@ -287,38 +298,14 @@ def descriptives_table(data: pd.DataFrame, constructs: Sequence[str] | None = No
                "p": pd.DataFrame(p, index=cols, columns=cols),
                "n": pd.DataFrame(n, index=cols, columns=cols),
                "n_var": pd.Series(np.diag(n), index=cols, name="n")}
-    off = n[~np.eye(k, dtype=bool)]
     conventions = {"correlation": "Pearson r, two-sided t test (scipy.stats.pearsonr = R cor.test)",
                    "missing": missing, "sd": "ddof = 1", "stars": "apa",
                    "diagonal": "sqrt(AVE) of the CFA" if cfa is not None else "none"}
     with_ave = [c for c in cols if c in ave.index]
 
-    def render(t: ThesisTable, lg: str, st: NumberStyle):
-        rows = []
-        for i, c in enumerate(cols):
-            row = {label("stub", lg, "headers"):
-                   label("numbered", lg, "formats", k=i + 1, label=variable_label(c, lg, labels)),
-                   label("mean", lg, "statistics"): format_number(t.data.loc[c, "mean"], "mean", style=st),
-                   label("sd", lg, "statistics"): format_number(t.data.loc[c, "sd"], "sd", style=st)}
-            for j, d in enumerate(cols):
-                if j < i:
-                    cell = _cell(t.data.loc[c, d], "r", t.details["p"].loc[c, d], st)
-                elif j == i:
-                    cell = format_number(t.data.loc[c, d], "sqrt_ave", style=st)
-                else:
-                    cell = ""
-                row[str(j + 1)] = cell
-            rows.append(row)
-        notes = [_n_text(int(off.min()), int(off.max()), missing, lg, st),
-                 label("correlations", lg, "notes")]
-        if with_ave:
-            notes.append(label("diagonal_sqrt_ave", lg, "notes"))
-        notes.append(star_note(lang=lg, style=st))
-        return pd.DataFrame(rows), notes
-
     return ThesisTable(kind="descriptives", data=table, number=number, lang=lang,
                        title=_titles("descriptives"), details=details,
-                       conventions=conventions, renderer=render)
+                       conventions=conventions, options={"labels": labels, "missing": missing, "with_ave": bool(with_ave)})
 
 
 def _titles(key: str) -> dict:
@@ -410,32 +397,11 @@ def measurement_table(cfa, reliability=None, lang: str = "zh", *, labels: Mappin
     conv = dict(getattr(cfa, "conventions", {}) or {})
     estimator = str(conv.get("estimator", "ML")).split(" ")[0]
 
-    def render(t: ThesisTable, lg: str, st: NumberStyle):
-        rows, seen = [], set()
-        for rec in t.data.itertuples(index=False):
-            first = rec.construct not in seen
-            seen.add(rec.construct)
-            row = {label("construct", lg, "headers"):
-                   variable_label(rec.construct, lg, labels) if first else "",
-                   label("item", lg, "headers"): variable_label(rec.item, lg, item_labels),
-                   label("std_loading", lg, "statistics"):
-                   format_number(rec.std_loading, "loading", style=st)}
-            if "alpha" in t.data.columns:
-                row[label("alpha", lg, "statistics")] = \
-                    format_number(rec.alpha, "alpha", style=st) if first else ""
-            row[label("cr", lg, "statistics")] = format_number(rec.cr, "cr", style=st) if first else ""
-            row[label("ave", lg, "statistics")] = format_number(rec.ave, "ave", style=st) if first else ""
-            rows.append(row)
-        notes = [label("loadings", lg, "notes"), label("estimator", lg, "notes", estimator=estimator)]
-        if n is not None:
-            notes.insert(0, _n_text(int(n), int(n), "listwise", lg, st))
-        return pd.DataFrame(rows), notes
-
     return ThesisTable(kind="measurement", data=data, number=number, lang=lang,
                        title=_titles("measurement"), details={}, conventions={
                            "loadings": "completely standardised (lavaan std.all)",
                            "cr_ave": conv.get("cr_ave", "standardized (Fornell-Larcker)"),
-                           "missing": conv.get("missing", "listwise")}, renderer=render)
+                           "missing": conv.get("missing", "listwise")}, options={"labels": labels, "item_labels": item_labels, "n": n, "estimator": estimator})
 
 
 # ----------------------------------------------------------------------------------------
@@ -532,42 +498,8 @@ def fit_table(fit, lang: str = "zh", *, thresholds: str | Mapping = "thesis",
     data = pd.DataFrame(rows).set_index("index")
     n = raw.get("n") if isinstance(raw, Mapping) else None
 
-    def render(t: ThesisTable, lg: str, st: NumberStyle):
-        out = []
-        yes, no = label("yes", lg, "terms"), label("no", lg, "terms")
-        for key, rec in t.data.iterrows():
-            if key == "rmsea_ci":
-                value = format_ci(rec["ci_low"], rec["ci_high"], "rmsea", style=st)
-            elif key == "pvalue":
-                value = format_p(rec["value"], style=st)
-            else:
-                value = format_number(rec["value"], key if key in DECIMALS else "fit", style=st)
-            rule = ""
-            if rec["op"]:
-                q = "chisq_df" if key == "chisq_df" else key
-                bound = format_number(rec["bound"], q, style=st,
-                                      decimals=0 if float(rec["bound"]).is_integer() else 2)
-                rule = f"{_OP_TEXT[rec['op']]} {bound}"
-            met = "" if not rec["op"] else (MISSING if pd.isna(rec["met"]) else
-                                             (yes if rec["met"] else no))
-            out.append({label("index", lg, "headers"): label(key, lg, "statistics"),
-                        label("value", lg, "headers"): value,
-                        label("threshold", lg, "headers"): rule,
-                        label("met", lg, "headers"): met})
-        sources = {}
-        for key, rec in t.data.iterrows():
-            if rec["op"]:
-                sources.setdefault(rec["source"], []).append(label(key, lg, "statistics"))
-        text = join([f"{', '.join(keys)}: {src}" if lg == "en" else f"{'、'.join(keys)}：{src}"
-                     for src, keys in sources.items()], lg)
-        notes = []
-        if n is not None and not pd.isna(n):
-            notes.append(f"N = {format_number(n, 'n', style=st)}")
-        notes.append(label("thresholds", lg, "notes", sources=text))
-        return pd.DataFrame(out), notes
-
     return ThesisTable(kind="fit", data=data, number=number, lang=lang, title=_titles("fit"),
-                       details={}, conventions={"thresholds": set_name}, renderer=render)
+                       details={}, conventions={"thresholds": set_name}, options={"n": n})
 
 
 def _float(x) -> float:
@@ -672,51 +604,13 @@ def regression_table(result, stat: str = "b", lang: str = "zh", *, labels: Mappi
     cov_type = hier.cov_type
     centred = list(getattr(hier, "centered", {}) or {})
 
-    def render(t: ThesisTable, lg: str, st: NumberStyle):
-        stub = label("stub", lg, "headers")
-        heads = [label("model", lg, "formats", k=i + 1) for i in range(k_models)]
-        rows = []
-        for term in terms:
-            name = term_label(term, lg, labels, references)
-            row, se_row = {stub: name}, {stub: ""}
-            for m, h in zip(models, heads):
-                est, se, p = (t.data.loc[term, (m, c)] for c in ("est", "se", "p"))
-                cell = "" if pd.isna(est) else _cell(est, stat, p, st)
-                se_text = "" if pd.isna(se) else f"({format_number(se, 'se', style=st)})"
-                if se_layout == "inline" and se_text:
-                    cell = f"{cell} {se_text}"
-                row[h], se_row[h] = cell, se_text
-            rows.append(row)
-            if se_layout == "row" and stat == "b":
-                rows.append(se_row)
-        for key in _MODEL_ROWS:
-            row = {stub: label(key, lg, "statistics")}
-            for m, h in zip(models, heads):
-                est = t.data.loc[key, (m, "est")]
-                if key == "f_change":
-                    row[h] = _cell(est, "f", t.data.loc[key, (m, "p")], st)
-                elif key == "n":
-                    row[h] = format_number(est, "n", style=st)
-                else:
-                    row[h] = format_number(est, key, style=st)
-            rows.append(row)
-        se_name = label(cov_type, lg, "terms")
-        notes = [label("dependent", lg, "notes", y=variable_label(hier.y, lg, labels)),
-                 label("regression_b" if stat == "b" else "regression_beta", lg, "notes", se=se_name)]
-        if centred:
-            notes.append(label("centred", lg, "notes",
-                               variables=join([variable_label(v, lg, labels) for v in centred], lg)))
-        notes.append(label("f_change", lg, "notes"))
-        notes.append(star_note(lang=lg, style=st))
-        return pd.DataFrame(rows), notes
-
     conventions = {"stat": stat, "cov_type": cov_type, "stars": "apa",
                    **{k: v for k, v in dict(getattr(hier, "conventions", {}) or {}).items()
                       if k in ("f_change", "standardized_beta", "centering", "dummies", "missing")}}
     return ThesisTable(kind="regression", data=data, number=number, lang=lang,
                        title=_titles("regression"),
                        details={"steps": hier.steps, "coefficients": coef},
-                       conventions=conventions, renderer=render)
+                       conventions=conventions, options={"terms": terms, "models": models, "stat": stat, "se_layout": se_layout, "labels": labels, "references": references, "cov_type": cov_type, "centred": centred, "y": hier.y})
 
 
 # ----------------------------------------------------------------------------------------
@@ -744,32 +638,10 @@ def simple_slopes_table(result, at=None, lang: str = "zh", *, labels: Mapping | 
     level = round(100 * (1 - (result.alpha if alpha is None else alpha)))
     cov_type = result.cov_type
 
-    def render(t: ThesisTable, lg: str, st: NumberStyle):
-        rows = []
-        for rec in t.data.itertuples(index=False):
-            try:
-                name = label(rec.label, lg, "terms")
-            except ParameterError:          # user-chosen values: show the number
-                name = str(rec.label)
-            rows.append({label("moderator_level", lg, "headers"): name,
-                         label("moderator_value", lg, "headers"): format_number(rec.w, "moderator", style=st),
-                         label("slope", lg, "statistics"): _cell(rec.slope, "slope", rec.p, st),
-                         label("se", lg, "statistics"): format_number(rec.se, "se", style=st),
-                         label("t", lg, "statistics"): format_number(rec.t, "t", style=st),
-                         label("p", lg, "statistics"): format_p(rec.p, style=st),
-                         label("ci", lg, "headers", level=level):
-                         format_ci(rec.ci_low, rec.ci_high, "slope", style=st)})
-        notes = [label("slopes", lg, "notes", x=variable_label(result.x, lg, labels),
-                       w=variable_label(result.w, lg, labels), se=label(cov_type, lg, "terms"),
-                       level=level),
-                 label("dependent", lg, "notes", y=variable_label(result.y, lg, labels)),
-                 star_note(lang=lg, style=st)]
-        return pd.DataFrame(rows), notes
-
     return ThesisTable(kind="simple_slopes", data=data, number=number, lang=lang,
                        title=_titles("simple_slopes"), details={},
                        conventions={"cov_type": cov_type, "levels": "mean ± 1 SD (ddof = 1)"
-                                    if at is None else str(at)}, renderer=render)
+                                    if at is None else str(at)}, options={"level": level, "cov_type": cov_type, "labels": labels, "x": result.x, "w": result.w, "y": result.y})
 
 
 # ----------------------------------------------------------------------------------------
@@ -815,24 +687,10 @@ def mediation_table(indirect, lang: str = "zh", *, level: float | None = None,
     pct = round(100 * float(level))
     conv = dict(getattr(indirect, "conventions", {}) or {})
 
-    def render(t: ThesisTable, lg: str, st: NumberStyle):
-        yes, no = label("yes", lg, "terms"), label("no", lg, "terms")
-        rows = [{label("path", lg, "headers"): path_label(idx, lg, labels),
-                 label("effect", lg, "statistics"): format_number(rec["effect"], "effect", style=st),
-                 label("boot_se", lg, "statistics"): format_number(rec["boot_se"], "se", style=st),
-                 label("ci", lg, "headers", level=pct):
-                 format_ci(rec["ci_low"], rec["ci_high"], "effect", style=st),
-                 label("significant", lg, "headers"): yes if rec["significant"] else no}
-                for idx, rec in t.data.iterrows()]
-        notes = [label("bootstrap", lg, "notes")]
-        if n_boot:
-            notes.append(label("bootstrap_n", lg, "notes", n_boot=format_number(n_boot, "n", style=st)))
-        return pd.DataFrame(rows), notes
-
     return ThesisTable(kind="mediation", data=data, number=number, lang=lang,
                        title=_titles("mediation"), details={},
                        conventions={"level": str(level), **{k: str(v) for k, v in conv.items()}},
-                       renderer=render)
+                       options={"level": pct, "n_boot": n_boot, "labels": labels})
 
 
 _HYP_ALIASES = {"hypothesis": ("hypothesis", "id", "hypothesis_id"),
@@ -883,26 +741,209 @@ def hypothesis_table(frame: pd.DataFrame, lang: str = "zh", *, labels: Mapping |
     data["supported"] = frame["supported"].astype(bool).to_numpy()
     pct = round(100 * level)
 
-    def render(t: ThesisTable, lg: str, st: NumberStyle):
-        rows = []
-        for rec in t.data.itertuples(index=False):
-            statement = rec.statement
-            if "->" in statement or "→" in statement:
-                statement = path_label(statement, lg, labels)
-            rows.append({label("hypothesis", lg, "headers"): rec.hypothesis,
-                         label("statement", lg, "headers"): statement,
-                         label("test", lg, "headers"): rec.test,
-                         label("estimate", lg, "statistics"): _cell(rec.estimate, "estimate", rec.p, st),
-                         label("ci", lg, "headers", level=pct):
-                         format_ci(rec.ci_low, rec.ci_high, "estimate", style=st),
-                         label("p", lg, "statistics"): format_p(rec.p, style=st),
-                         label("result", lg, "headers"):
-                         label("supported" if rec.supported else "not_supported", lg, "terms")})
-        return pd.DataFrame(rows), [star_note(lang=lg, style=st)]
-
     return ThesisTable(kind="hypotheses", data=data, number=number, lang=lang,
                        title=_titles("hypotheses"), details={}, conventions={"level": str(level)},
-                       renderer=render)
+                       options={"level": pct, "labels": labels})
+
+
+# ----------------------------------------------------------------------------------------
+# renderers: ThesisTable.kind -> (display frame, note parts); module-level so tables pickle
+# ----------------------------------------------------------------------------------------
+def _render_descriptives(t: ThesisTable, lg: str, st: NumberStyle):
+    o = t.options
+    cols = list(t.data.index)
+    labels, missing, with_ave = o["labels"], o["missing"], o["with_ave"]
+    n = t.details["n"].to_numpy()
+    off = n[~np.eye(len(cols), dtype=bool)]
+    rows = []
+    for i, c in enumerate(cols):
+        row = {label("stub", lg, "headers"):
+               label("numbered", lg, "formats", k=i + 1, label=variable_label(c, lg, labels)),
+               label("mean", lg, "statistics"): format_number(t.data.loc[c, "mean"], "mean", style=st),
+               label("sd", lg, "statistics"): format_number(t.data.loc[c, "sd"], "sd", style=st)}
+        for j, d in enumerate(cols):
+            if j < i:
+                cell = _cell(t.data.loc[c, d], "r", t.details["p"].loc[c, d], st)
+            elif j == i:
+                cell = format_number(t.data.loc[c, d], "sqrt_ave", style=st)
+            else:
+                cell = ""
+            row[str(j + 1)] = cell
+        rows.append(row)
+    notes = [_n_text(int(off.min()), int(off.max()), missing, lg, st),
+             label("correlations", lg, "notes")]
+    if with_ave:
+        notes.append(label("diagonal_sqrt_ave", lg, "notes"))
+    notes.append(star_note(lang=lg, style=st))
+    return pd.DataFrame(rows), notes
+
+
+def _render_measurement(t: ThesisTable, lg: str, st: NumberStyle):
+    o = t.options
+    labels, item_labels, n, estimator = o["labels"], o["item_labels"], o["n"], o["estimator"]
+    rows, seen = [], set()
+    for rec in t.data.itertuples(index=False):
+        first = rec.construct not in seen
+        seen.add(rec.construct)
+        row = {label("construct", lg, "headers"):
+               variable_label(rec.construct, lg, labels) if first else "",
+               label("item", lg, "headers"): variable_label(rec.item, lg, item_labels),
+               label("std_loading", lg, "statistics"):
+               format_number(rec.std_loading, "loading", style=st)}
+        if "alpha" in t.data.columns:
+            row[label("alpha", lg, "statistics")] = \
+                format_number(rec.alpha, "alpha", style=st) if first else ""
+        row[label("cr", lg, "statistics")] = format_number(rec.cr, "cr", style=st) if first else ""
+        row[label("ave", lg, "statistics")] = format_number(rec.ave, "ave", style=st) if first else ""
+        rows.append(row)
+    notes = [label("loadings", lg, "notes"), label("estimator", lg, "notes", estimator=estimator)]
+    if n is not None:
+        notes.insert(0, _n_text(int(n), int(n), "listwise", lg, st))
+    return pd.DataFrame(rows), notes
+
+
+def _render_fit(t: ThesisTable, lg: str, st: NumberStyle):
+    n = t.options["n"]
+    out = []
+    yes, no = label("yes", lg, "terms"), label("no", lg, "terms")
+    for key, rec in t.data.iterrows():
+        if key == "rmsea_ci":
+            value = format_ci(rec["ci_low"], rec["ci_high"], "rmsea", style=st)
+        elif key == "pvalue":
+            value = format_p(rec["value"], style=st)
+        else:
+            value = format_number(rec["value"], key if key in DECIMALS else "fit", style=st)
+        rule = ""
+        if rec["op"]:
+            q = "chisq_df" if key == "chisq_df" else key
+            bound = format_number(rec["bound"], q, style=st,
+                                  decimals=0 if float(rec["bound"]).is_integer() else 2)
+            rule = f"{_OP_TEXT[rec['op']]} {bound}"
+        met = "" if not rec["op"] else (MISSING if pd.isna(rec["met"]) else
+                                         (yes if rec["met"] else no))
+        out.append({label("index", lg, "headers"): label(key, lg, "statistics"),
+                    label("value", lg, "headers"): value,
+                    label("threshold", lg, "headers"): rule,
+                    label("met", lg, "headers"): met})
+    sources = {}
+    for key, rec in t.data.iterrows():
+        if rec["op"]:
+            sources.setdefault(rec["source"], []).append(label(key, lg, "statistics"))
+    text = join([f"{', '.join(keys)}: {src}" if lg == "en" else f"{'、'.join(keys)}：{src}"
+                 for src, keys in sources.items()], lg)
+    notes = []
+    if n is not None and not pd.isna(n):
+        notes.append(f"N = {format_number(n, 'n', style=st)}")
+    notes.append(label("thresholds", lg, "notes", sources=text))
+    return pd.DataFrame(out), notes
+
+
+def _render_regression(t: ThesisTable, lg: str, st: NumberStyle):
+    o = t.options
+    terms, models, stat, se_layout = o["terms"], o["models"], o["stat"], o["se_layout"]
+    labels, references, cov_type, centred = o["labels"], o["references"], o["cov_type"], o["centred"]
+    k_models = len(models)
+    stub = label("stub", lg, "headers")
+    heads = [label("model", lg, "formats", k=i + 1) for i in range(k_models)]
+    rows = []
+    for term in terms:
+        name = term_label(term, lg, labels, references)
+        row, se_row = {stub: name}, {stub: ""}
+        for m, h in zip(models, heads):
+            est, se, p = (t.data.loc[term, (m, c)] for c in ("est", "se", "p"))
+            cell = "" if pd.isna(est) else _cell(est, stat, p, st)
+            se_text = "" if pd.isna(se) else f"({format_number(se, 'se', style=st)})"
+            if se_layout == "inline" and se_text:
+                cell = f"{cell} {se_text}"
+            row[h], se_row[h] = cell, se_text
+        rows.append(row)
+        if se_layout == "row" and stat == "b":
+            rows.append(se_row)
+    for key in _MODEL_ROWS:
+        row = {stub: label(key, lg, "statistics")}
+        for m, h in zip(models, heads):
+            est = t.data.loc[key, (m, "est")]
+            if key == "f_change":
+                row[h] = _cell(est, "f", t.data.loc[key, (m, "p")], st)
+            elif key == "n":
+                row[h] = format_number(est, "n", style=st)
+            else:
+                row[h] = format_number(est, key, style=st)
+        rows.append(row)
+    se_name = label(cov_type, lg, "terms")
+    notes = [label("dependent", lg, "notes", y=variable_label(o["y"], lg, labels)),
+             label("regression_b" if stat == "b" else "regression_beta", lg, "notes", se=se_name)]
+    if centred:
+        notes.append(label("centred", lg, "notes",
+                           variables=join([variable_label(v, lg, labels) for v in centred], lg)))
+    notes.append(label("f_change", lg, "notes"))
+    notes.append(star_note(lang=lg, style=st))
+    return pd.DataFrame(rows), notes
+
+
+def _render_simple_slopes(t: ThesisTable, lg: str, st: NumberStyle):
+    o = t.options
+    level, cov_type, labels = o["level"], o["cov_type"], o["labels"]
+    rows = []
+    for rec in t.data.itertuples(index=False):
+        try:
+            name = label(rec.label, lg, "terms")
+        except ParameterError:          # user-chosen values: show the number
+            name = str(rec.label)
+        rows.append({label("moderator_level", lg, "headers"): name,
+                     label("moderator_value", lg, "headers"): format_number(rec.w, "moderator", style=st),
+                     label("slope", lg, "statistics"): _cell(rec.slope, "slope", rec.p, st),
+                     label("se", lg, "statistics"): format_number(rec.se, "se", style=st),
+                     label("t", lg, "statistics"): format_number(rec.t, "t", style=st),
+                     label("p", lg, "statistics"): format_p(rec.p, style=st),
+                     label("ci", lg, "headers", level=level):
+                     format_ci(rec.ci_low, rec.ci_high, "slope", style=st)})
+    notes = [label("slopes", lg, "notes", x=variable_label(o["x"], lg, labels),
+                   w=variable_label(o["w"], lg, labels), se=label(cov_type, lg, "terms"),
+                   level=level),
+             label("dependent", lg, "notes", y=variable_label(o["y"], lg, labels)),
+             star_note(lang=lg, style=st)]
+    return pd.DataFrame(rows), notes
+
+
+def _render_mediation(t: ThesisTable, lg: str, st: NumberStyle):
+    o = t.options
+    pct, n_boot, labels = o["level"], o["n_boot"], o["labels"]
+    yes, no = label("yes", lg, "terms"), label("no", lg, "terms")
+    rows = [{label("path", lg, "headers"): path_label(idx, lg, labels),
+             label("effect", lg, "statistics"): format_number(rec["effect"], "effect", style=st),
+             label("boot_se", lg, "statistics"): format_number(rec["boot_se"], "se", style=st),
+             label("ci", lg, "headers", level=pct):
+             format_ci(rec["ci_low"], rec["ci_high"], "effect", style=st),
+             label("significant", lg, "headers"): yes if rec["significant"] else no}
+            for idx, rec in t.data.iterrows()]
+    notes = [label("bootstrap", lg, "notes")]
+    if n_boot:
+        notes.append(label("bootstrap_n", lg, "notes", n_boot=format_number(n_boot, "n", style=st)))
+    return pd.DataFrame(rows), notes
+
+
+def _render_hypotheses(t: ThesisTable, lg: str, st: NumberStyle):
+    o = t.options
+    pct, labels = o["level"], o["labels"]
+    rows = []
+    for rec in t.data.itertuples(index=False):
+        statement = rec.statement
+        if "->" in statement or "→" in statement:
+            statement = path_label(statement, lg, labels)
+        rows.append({label("hypothesis", lg, "headers"): rec.hypothesis,
+                     label("statement", lg, "headers"): statement,
+                     label("test", lg, "headers"): rec.test,
+                     label("estimate", lg, "statistics"): _cell(rec.estimate, "estimate", rec.p, st),
+                     label("ci", lg, "headers", level=pct):
+                     format_ci(rec.ci_low, rec.ci_high, "estimate", style=st),
+                     label("p", lg, "statistics"): format_p(rec.p, style=st),
+                     label("result", lg, "headers"):
+                     label("supported" if rec.supported else "not_supported", lg, "terms")})
+    return pd.DataFrame(rows), [star_note(lang=lg, style=st)]
+
+
+_RENDERERS = {kind: globals()[f"_render_{kind}"] for kind in ("descriptives", "measurement", "fit", "regression", "simple_slopes", "mediation", "hypotheses")}
 
 
 # ----------------------------------------------------------------------------------------

@@ -616,3 +616,13 @@ def test_thesis_table_is_frozen_and_numbered():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         str(t)
+
+
+def test_tables_pickle_for_the_run_hook():
+    """A table built in a chapter's kernel can be saved and turned into Word by the run."""
+    import pickle
+    for table in _all_tables():
+        back = pickle.loads(pickle.dumps(table))
+        pd.testing.assert_frame_equal(back.display("en"), table.display("en"))
+        assert back.note("zh") == table.note("zh")
+        assert "<table" in table._repr_html_()
