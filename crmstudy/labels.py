@@ -83,8 +83,16 @@ def label(key: str, lang: str = "zh", section: str | None = None, **fields: Any)
                          file=_FILE.name, hint="add the entry to crmstudy/systems/labels.yaml")
 
 
-def _user(name: str, lang: str, labels: Mapping | None) -> str | None:
-    if not labels or name not in labels:
+def _user(name: str, lang: str, labels) -> str | None:
+    """A user's label: ``labels`` is a dict (name -> str or {zh, en}) or a codebook, whose
+    ``construct_label(name, lang)`` names its constructs (duck-typed: no import of measurement)."""
+    if labels is None:
+        return None
+    if not isinstance(labels, Mapping):
+        if hasattr(labels, "construct_label") and name in getattr(labels, "constructs", ()):
+            return str(labels.construct_label(name, lang))
+        return None
+    if name not in labels:
         return None
     value = labels[name]
     if isinstance(value, Mapping):          # {"zh": ..., "en": ...}
@@ -93,7 +101,8 @@ def _user(name: str, lang: str, labels: Mapping | None) -> str | None:
 
 
 def variable_label(name: str, lang: str = "zh", labels: Mapping | None = None) -> str:
-    """Display name of a variable: ``labels`` first (str or {zh, en}), the catalogue, else the name."""
+    """Display name of a variable: ``labels`` first (dict of str or {zh, en}, or a Codebook for
+    construct names), then the catalogue, else the name itself."""
     check_lang(lang)
     own = _user(name, lang, labels)
     if own is not None:

@@ -576,6 +576,17 @@ def test_dummy_and_term_labels():
     assert L.level_label("ownership", "gov", "zh", labels={"ownership=gov": "政府"}) == "政府"
 
 
+def test_codebook_names_the_constructs():
+    from crmstudy.measurement import Codebook
+    book = Codebook.from_source("crm_codebook")
+    assert L.variable_label("A1", "zh", book) == "客户洞察能力"
+    assert L.variable_label("A1", "en", book) == "Customer insight"
+    assert L.variable_label("firm_age", "zh", book) == "企业年龄"      # not a construct: catalogue
+    scores = pd.DataFrame({"A1": [1.0, 2, 3, 4], "firm_age": [3.0, 1, 4, 2]})
+    shown = R.descriptives_table(scores, labels=book, lang="zh").display()
+    assert shown.iloc[:, 0].tolist() == ["1. 客户洞察能力", "2. 企业年龄"]
+
+
 def test_catalogue_is_complete_and_unknown_keys_raise():
     cat = L.catalogue()
     assert set(cat) == set(L.SECTIONS)
