@@ -148,10 +148,6 @@ class ThesisTable:
                 + f"<p><small>{escape(self.note())}</small></p>")
 
 
-def _check_lang(lang):
-    return check_lang(lang)
-
-
 def _n_text(n_low: int, n_high: int, missing: str, lang: str, st: NumberStyle) -> str:
     how = label(missing, lang, "terms")
     if n_low == n_high:
@@ -1158,7 +1154,11 @@ def to_docx(tables, path, lang: str = "zh", *, overwrite: bool = False,
                 tr_pr.append(header)
         note = table.note(lang, style)
         if note:
-            _paragraph(document, note, fonts, size=font_size - 1.5 if font_size > 9 else font_size)
+            size = font_size - 1.5 if font_size > 9 else font_size
+            prefix = label("prefix", lang, "notes")
+            par = _paragraph(document, prefix.strip(), fonts, italic=lang == "en", size=size)
+            run = par.add_run(note[len(prefix.strip()):])   # APA: "Note." in italics
+            _set_fonts(run, latin_font, east_asia_font, size)
 
     return _atomic(target, lambda tmp: document.save(str(tmp)))
 

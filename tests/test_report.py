@@ -438,6 +438,9 @@ def test_docx_read_back(tmp_path, lang):
         else:
             assert f"Table {k}" in texts and table.title["en"] in texts
         assert table.note(lang) in texts
+        note = next(p for p in doc.paragraphs if p.text == table.note(lang))
+        assert note.runs[0].text == ("Note." if lang == "en" else "注：")
+        assert bool(note.runs[0].italic) == (lang == "en")            # APA: "Note." in italics
         # three-line borders: table top/bottom 1.5 pt, nothing inside, no verticals
         tbl_borders = word._tbl.tblPr.find(qn("w:tblBorders"))
         assert _border(tbl_borders, "top") == ("single", "12")
