@@ -41,7 +41,8 @@ SECTIONS = ("statistics", "headers", "terms", "titles", "notes", "variables", "l
 _FILE = Path(__file__).resolve().parent / "systems" / "labels.yaml"
 
 # patsy / formulaic names of a treatment dummy: "ownership[T.private]", "C(industry)[T.retail]"
-_DUMMY = re.compile(r"^(?:C\(\s*)?(?P<var>[^\[\](),\s]+)\s*(?:,[^)]*)?\)?\[T\.(?P<level>.+)\]$")
+_DUMMY = re.compile(r"^(?:C\(\s*)?(?P<var>[^\[\](),\s]+)\s*(?:,.*)?\)?\[T\.(?P<level>[^\]]+)\]$")
+_TREATMENT = re.compile(r"Treatment\(\s*(?:reference\s*=\s*)?['\"]?(?P<ref>[^'\")]+?)['\"]?\s*\)")
 _LOG = re.compile(r"^(?:np\.)?log\(\s*(?P<var>[^()]+?)\s*\)$")
 
 
@@ -161,7 +162,8 @@ def term_label(term: str, lang: str = "zh", labels: Mapping | None = None,
     match = _DUMMY.match(term)
     if match:
         var, level = match.group("var"), match.group("level")
-        ref = (references or {}).get(var)
+        explicit = _TREATMENT.search(term)     # C(x, Treatment("b")) names its reference
+        ref = explicit.group("ref") if explicit else (references or {}).get(var)
         return dummy_label(var, level, ref, lang, labels)
     match = _LOG.match(term)
     if match:

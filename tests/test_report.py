@@ -572,6 +572,8 @@ def test_dummy_and_term_labels():
     assert L.dummy_label("ownership", "private", None, "zh") == "所有制：民营"
     assert L.term_label("C(industry)[T.retail]", "zh", references={"industry": "it"}) == \
         "行业：零售业（参照：信息技术）"
+    assert L.term_label("C(ownership, Treatment('state'))[T.private]", "zh",
+                        references={"ownership": "foreign"}) == "所有制：民营（参照：国有）"
     assert L.term_label("capability:ED", "en") == "CRM capability × Environmental dynamism"
     assert L.term_label("np.log(firm_size)", "zh") == "ln(企业规模)"
     assert L.term_label("my_var", "zh", labels={"my_var": {"zh": "我的变量", "en": "Mine"}}) == "我的变量"
