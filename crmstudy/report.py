@@ -1055,9 +1055,47 @@ def _paragraph(container, text: str, fonts, *, bold=False, italic=False, align=N
     _set_fonts(run, *fonts, size)
     if align is not None:
         p.alignment = align
-    p.paragraph_format.space_before = 0
-    p.paragraph_format.space_after = 0
+    from docx.shared import Pt
+
+    p.paragraph_format.space_before = Pt(3)
+    p.paragraph_format.space_after = Pt(3)
     return p
+
+
+def _column_widths(cells: list[list[str]], total: int, font_size: float = 10.5) -> list[int]:
+    """Column widths (EMU): every column gets room for its longest unbreakable piece (a number,
+    a Latin word; Chinese text breaks anywhere), the rest of the line is shared in proportion to
+    the columns' longest texts.  Widths are in half-ems (a CJK character counts 2)."""
+    import re as _re
+
+    unit = int(font_size * 12700 / 2)           # half an em in EMU (1 pt = 12,700 EMU)
+    padding = 3                                 # the cell margins, in half-ems
+
+    def width(text: str) -> int:
+        return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+    def unbreakable(text: str) -> int:
+        pieces = _re.split(r"[\s\u2e80-\U0002ffff]+", text)
+        longest = max((width(p) for p in pieces), default=0)
+        return max(longest, 2 if any(ord(ch) > 0x2E80 for ch in text) else 0)
+
+    columns = range(len(cells[0]))
+    need = [max(width(row[c]) for row in cells) + padding for c in columns]
+    # short headers ("检验方法", "Boot SE") stay on one line
+    hard = [max([unbreakable(row[c]) for row in cells]
+                + [width(cells[0][c]) if width(cells[0][c]) <= 12 else 0]) + padding
+            for c in columns]
+    budget = total / unit
+    if sum(need) <= budget:                     # everything fits: share the spare room
+        spare = budget - sum(need)
+        units = [n + spare * n / sum(need) for n in need]
+    elif sum(hard) >= budget:
+        units = [budget * h / sum(hard) for h in hard]
+    else:
+        extra = [n - h for n, h in zip(need, hard)]
+        room = budget - sum(hard)
+        units = [h + room * e / sum(extra) for h, e in zip(hard, extra)]
+    return [int(u * unit) for u in units]
 
 
 def to_docx(tables, path, lang: str = "zh", *, overwrite: bool = False,
@@ -1093,6 +1131,7 @@ def to_docx(tables, path, lang: str = "zh", *, overwrite: bool = False,
     from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml.ns import qn
+    from docx.shared import Pt
 
     check_lang(lang)
     tables = _as_list(tables)
@@ -1108,9 +1147,15 @@ def to_docx(tables, path, lang: str = "zh", *, overwrite: bool = False,
         rfonts = OxmlElement("w:rFonts")
         rpr.insert(0, rfonts)
     rfonts.set(qn("w:eastAsia"), east_asia_font)
-    from docx.shared import Pt
     normal.font.size = Pt(font_size)
 
+    from docx.shared import Cm
+
+    section = document.sections[0]      # A4 with Word's Chinese default margins
+    section.page_width, section.page_height = Cm(21.0), Cm(29.7)
+    section.top_margin = section.bottom_margin = Cm(2.54)
+    section.left_margin = section.right_margin = Cm(3.17)
+    text_width = section.page_width - section.left_margin - section.right_margin
     for i, (table, number) in enumerate(zip(tables, _numbers(tables))):
         if i:
             document.add_paragraph()
@@ -1130,14 +1175,21 @@ def to_docx(tables, path, lang: str = "zh", *, overwrite: bool = False,
             "top": RULE_OUTER, "left": None, "bottom": RULE_OUTER, "right": None,
             "insideH": None, "insideV": None}), before=("w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook"))
         cells = [list(frame.columns)] + frame.astype(str).values.tolist()
+        widths = _column_widths(cells, text_width, font_size)
+        word.autofit = False
+        for column, w in zip(word.columns, widths):    # w:gridCol (LibreOffice reads these)
+            column.width = w
         for r, values in enumerate(cells):
             row = word.rows[r]
             for c, value in enumerate(values):
                 cell = row.cells[c]
+                cell.width = widths[c]
                 par = cell.paragraphs[0]
                 run = par.add_run(str(value))
                 _set_fonts(run, latin_font, east_asia_font, font_size)
                 par.alignment = WD_ALIGN_PARAGRAPH.LEFT if c == 0 else WD_ALIGN_PARAGRAPH.CENTER
+                fmt = par.paragraph_format      # compact rows: no paragraph spacing, single lines
+                fmt.space_before, fmt.space_after, fmt.line_spacing = Pt(0), Pt(0), 1.0
                 tc_pr = cell._tc.get_or_add_tcPr()
                 sides = {"left": None, "right": None}
                 if r == 0:

@@ -464,6 +464,11 @@ def test_docx_read_back(tmp_path, lang):
                     fonts = run._element.rPr.find(qn("w:rFonts"))
                     assert fonts.get(qn("w:eastAsia")) == "宋体"
                     assert fonts.get(qn("w:ascii")) == "Times New Roman"
+        # the columns share the A4 text width (LibreOffice and Word read w:gridCol)
+        section = doc.sections[0]
+        text_width = section.page_width - section.left_margin - section.right_margin
+        widths = [col.width for col in word.columns]
+        assert sum(widths) <= text_width and min(widths) > 0
         # property order of the schema: tblBorders before tblLook
         tags = [child.tag.split("}")[1] for child in word._tbl.tblPr]
         assert tags.index("tblBorders") < tags.index("tblLook")
