@@ -468,7 +468,7 @@ def test_docx_read_back(tmp_path, lang):
         section = doc.sections[0]
         text_width = section.page_width - section.left_margin - section.right_margin
         widths = [col.width for col in word.columns]
-        assert sum(widths) <= text_width and min(widths) > 0
+        assert sum(widths) <= text_width + 635 * len(widths) and min(widths) > 0   # twip rounding
         # property order of the schema: tblBorders before tblLook
         tags = [child.tag.split("}")[1] for child in word._tbl.tblPr]
         assert tags.index("tblBorders") < tags.index("tblLook")
