@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 import subprocess
 import sys
 import warnings
@@ -469,6 +470,8 @@ def test_docx_read_back(tmp_path, lang):
         text_width = section.page_width - section.left_margin - section.right_margin
         widths = [col.width for col in word.columns]
         assert sum(widths) <= text_width + 635 * len(widths) and min(widths) > 0   # twip rounding
+        # no scientific notation anywhere in the printed tables
+        assert not any(re.search(r"\d[eE][+-]?\d", text) for row in cells for text in row)
         # property order of the schema: tblBorders before tblLook
         tags = [child.tag.split("}")[1] for child in word._tbl.tblPr]
         assert tags.index("tblBorders") < tags.index("tblLook")
@@ -493,6 +496,17 @@ def test_docx_never_overwrites_and_fonts_are_configurable(tmp_path):
         R.to_docx([pd.DataFrame()], tmp_path / "x.docx")
     with pytest.raises(ParameterError, match="folder does not exist"):
         R.to_docx(tables, tmp_path / "missing" / "x.docx")
+
+
+def test_docx_cells_equal_the_csv_tables(tmp_path):
+    import docx
+
+    tables = _all_tables()
+    doc = docx.Document(str(R.to_docx(tables, tmp_path / "tables.docx", lang="zh")))
+    for word, path in zip(doc.tables, R.to_csv(tables, tmp_path, lang="zh")):
+        back = pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+        cells = [[c.text for c in row.cells] for row in word.rows]
+        assert cells == [list(back.columns)] + back.values.tolist()
 
 
 def test_excel_and_csv_equal_the_display(tmp_path):
