@@ -17,6 +17,9 @@ coefficients and standard errors 3, p 3, R² 3, F and χ² 2, fit indices 3 ...)
 scientific notation (tiny values round to 0.000; p-values below .001 print as ``< .001``), and
 never print a negative zero.  Missing values print as an em dash ``—``.
 
+Units are stated (:func:`format_unit`: "12.50 美元" / "$12.50", "3 weeks"; headers with
+:func:`crmstudy.labels.with_unit`), shares as percentages (:func:`format_percent`).
+
 Significance stars (:data:`STAR_CONVENTIONS`): ``"apa"`` -- ``* p < .05, ** p < .01,
 *** p < .001`` (strict inequalities: p = .05 exactly gets no star); ``"dagger"`` adds
 ``† p < .10``.
@@ -36,7 +39,7 @@ from .labels import check_lang
 
 __all__ = ["NumberStyle", "STYLES", "DECIMALS", "BOUNDED", "STAR_CONVENTIONS", "MISSING",
            "get_style", "format_number", "format_p", "p_text", "format_ci", "format_int",
-           "stars", "star_note", "is_missing"]
+           "stars", "star_note", "is_missing", "format_percent", "format_unit", "UNITS"]
 
 MISSING = "—"
 
@@ -261,3 +264,32 @@ def star_note(convention: str | NumberStyle | None = None, lang: str = "zh",
     parts = [f"{mark} p < {format_number(bound, 'p', decimals=_places(bound) if bound < 0.01 else 2, style=st)}"
              for bound, mark in sorted(STAR_CONVENTIONS[name], key=lambda bm: -bm[0])]
     return ("，" if check_lang(lang) == "zh" else ", ").join(parts)
+
+
+UNITS = ("usd", "cny", "days", "weeks", "months", "years", "percent", "persons")
+
+
+def format_unit(x, unit: str, quantity: str | None = None, *, decimals: int | None = None,
+                style: str | NumberStyle | None = None, lang: str = "zh",
+                missing: str = MISSING) -> str:
+    """A number with its unit, from the label catalogue: "12.50 美元" / "$12.50", "3 周" / "3 weeks".
+
+    >>> format_unit(12.5, "usd", decimals=2, lang="zh"), format_unit(12.5, "usd", decimals=2, lang="en")
+    ('12.50 美元', '$12.50')
+    """
+    from .labels import label
+
+    if unit not in UNITS:
+        raise ParameterError(f"unknown unit {unit!r}", hint=f"use one of {', '.join(UNITS)}")
+    if is_missing(x):
+        return missing
+    value = format_number(x, quantity, decimals=decimals, style=style, lang=lang)
+    return label(unit, lang, "units", value=value)
+
+
+def format_percent(share, *, decimals: int = 1, lang: str = "zh",
+                   style: str | NumberStyle | None = None, missing: str = MISSING) -> str:
+    """A share (0-1) as a percentage: 0.2667 -> "26.7%"."""
+    if is_missing(share):
+        return missing
+    return format_unit(100 * float(share), "percent", decimals=decimals, style=style, lang=lang)

@@ -34,10 +34,11 @@ import yaml
 from .errors import ParameterError
 
 __all__ = ["LANGS", "SECTIONS", "catalogue", "label", "variable_label", "level_label",
-           "dummy_label", "term_label", "path_label", "join", "check_lang"]
+           "dummy_label", "term_label", "path_label", "join", "check_lang", "with_unit"]
 
 LANGS = ("zh", "en")
-SECTIONS = ("statistics", "headers", "terms", "titles", "notes", "variables", "levels", "formats")
+SECTIONS = ("statistics", "headers", "terms", "titles", "notes", "variables", "levels", "units",
+            "unit_headers", "formats")
 _FILE = Path(__file__).resolve().parent / "systems" / "labels.yaml"
 
 # patsy / formulaic names of a treatment dummy: "ownership[T.private]", "C(industry)[T.retail]"
@@ -71,7 +72,8 @@ def label(key: str, lang: str = "zh", section: str | None = None, **fields: Any)
     """
     check_lang(lang)
     cat = catalogue()
-    sections = [section] if section else [s for s in SECTIONS if s not in ("levels",)]
+    sections = [section] if section else [s for s in SECTIONS
+                                          if s not in ("levels", "units", "unit_headers")]
     for name in sections:
         if name not in cat:
             raise ParameterError(f"unknown label section {name!r}", hint=f"use one of {SECTIONS}")
@@ -200,3 +202,8 @@ def path_label(path: str, lang: str = "zh", labels: Mapping | None = None) -> st
 def join(items, lang: str = "zh") -> str:
     """Join display names with the language's list separator (、 or , )."""
     return label("list_separator", lang, "formats").join(str(i) for i in items)
+
+
+def with_unit(text: str, unit: str, lang: str = "zh") -> str:
+    """A header with its unit: ``with_unit("CLV", "usd", "zh")`` -> "CLV（美元）"."""
+    return label(unit, lang, "unit_headers", label=text)

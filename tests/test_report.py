@@ -571,6 +571,18 @@ def test_no_scientific_notation(x, quantity, lang):
         abs(round(x, decimals)), abs=10 ** -decimals)
 
 
+def test_units_are_stated():
+    assert F.format_unit(12.5, "usd", decimals=2, lang="zh") == "12.50 美元"
+    assert F.format_unit(12.5, "usd", decimals=2, lang="en") == "$12.50"
+    assert F.format_unit(3, "weeks", "n", lang="en") == "3 weeks"
+    assert F.format_percent(0.26667, lang="zh") == "26.7%"
+    assert F.format_percent(1.5771e-02, lang="en") == "1.6%"
+    assert L.with_unit("CLV", "usd", "zh") == "CLV（美元）"
+    assert L.with_unit("Recency", "days", "en") == "Recency (days)"
+    with pytest.raises(ParameterError, match="unknown unit"):
+        F.format_unit(1.0, "furlongs")
+
+
 def test_stars_at_the_boundaries():
     assert [F.stars(p) for p in (0.05, 0.0499999, 0.01, 0.0099999, 0.001, 0.000999, 0.2)] == \
         ["", "*", "*", "**", "**", "***", ""]
