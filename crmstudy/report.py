@@ -8,18 +8,14 @@ Every builder returns a frozen :class:`ThesisTable`: its ``data`` keep the unrou
 in :meth:`ThesisTable.display` (strings, numbers formatted by :mod:`crmstudy.formatting`, labels
 from :mod:`crmstudy.labels`) and in the Word/Excel/CSV forms.
 
-========================  ============================================================
-builder                   what it shows
-========================  ============================================================
-:func:`descriptives_table`  M, SD, Pearson correlations (lower triangle, stars), √AVE on the
-                            diagonal (Table 1)
-:func:`measurement_table`   items, standardised loadings, Cronbach's α, CR, AVE per construct
-:func:`fit_table`           fit indices with named thresholds and whether each is met
-:func:`regression_table`    hierarchical regression, models M1…Mk side by side
-:func:`simple_slopes_table` slopes of x at low / mean / high moderator values
-:func:`mediation_table`     bootstrapped indirect effects with their intervals
-:func:`hypothesis_table`    the summary of hypotheses (研究假设检验结果汇总)
-========================  ============================================================
+* :func:`descriptives_table` -- M, SD, Pearson correlations (lower triangle, stars), √AVE on
+  the diagonal (Table 1);
+* :func:`measurement_table` -- items, standardised loadings, Cronbach's α, CR, AVE per construct;
+* :func:`fit_table` -- fit indices with named thresholds and whether each is met;
+* :func:`regression_table` -- hierarchical regression, models M1…Mk side by side;
+* :func:`simple_slopes_table` -- slopes of x at low / mean / high moderator values;
+* :func:`mediation_table` -- bootstrapped indirect effects with their intervals;
+* :func:`hypothesis_table` -- the summary of hypotheses (研究假设检验结果汇总).
 
 :func:`to_docx` writes tables into a Word document as three-line tables (top and bottom rules
 1.5 pt, a 0.75 pt rule under the header, no vertical lines), numbered and titled above with a
@@ -1069,10 +1065,10 @@ def _column_widths(cells: list[list[str]], total: int, font_size: float = 10.5) 
     import re as _re
 
     unit = int(font_size * 12700 / 2)           # half an em in EMU (1 pt = 12,700 EMU)
-    padding = 3                                 # the cell margins, in half-ems
+    padding = 2.5                               # the cell margins, in half-ems
 
-    def width(text: str) -> int:
-        return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+    def width(text: str) -> float:           # Times New Roman averages ~0.45 em a character
+        return sum(2.0 if ord(ch) > 0x2E80 else 0.9 for ch in text)
 
     def unbreakable(text: str) -> int:
         pieces = _re.split(r"[\s\u2e80-\U0002ffff]+", text)
