@@ -41,7 +41,8 @@ import pandas as pd
 from scipy import stats
 
 from .errors import InputDataError, ParameterError
-from .formatting import (DECIMALS, MISSING, NumberStyle, format_ci, format_number, format_p, get_style,
+from .formatting import (DECIMALS, MISSING, NumberStyle, format_ci, format_number, format_p,
+                         get_style,
                          star_note, stars)
 from .labels import check_lang, join, label, path_label, term_label, variable_label
 
@@ -245,6 +246,10 @@ def descriptives_table(data: pd.DataFrame, constructs: Sequence[str] | None = No
     if len(cols) < 2:
         raise ParameterError(f"Table 1 needs at least two numeric columns, got {cols}",
                              hint="pass constructs=[...] naming the scale scores and controls")
+    clash = [c for c in cols if c in ("mean", "sd")]
+    if clash:
+        raise InputDataError(f"column {clash[0]!r} has the name of a Table 1 statistic",
+                             column=clash[0], hint="rename the column (e.g. 'mean_score')")
     x = data[cols].astype(float)
     if missing == "listwise":
         x = x.dropna()
@@ -270,7 +275,7 @@ def descriptives_table(data: pd.DataFrame, constructs: Sequence[str] | None = No
             if n[i, j] < 3:
                 raise InputDataError(f"columns {cols[i]!r} and {cols[j]!r} are both answered in "
                                      f"only {n[i, j]} row(s)", column=cols[i],
-                                     hint='use missing="pairwise" with more data')
+                                     hint="check the missing values of these columns")
             res = stats.pearsonr(values[both, i], values[both, j])
             r[i, j] = r[j, i] = float(res.statistic)
             p[i, j] = p[j, i] = float(res.pvalue)
@@ -297,7 +302,8 @@ def descriptives_table(data: pd.DataFrame, constructs: Sequence[str] | None = No
 
     return ThesisTable(kind="descriptives", data=table, number=number, lang=lang,
                        title=_titles("descriptives"), details=details,
-                       conventions=conventions, options={"labels": labels, "missing": missing, "with_ave": bool(with_ave)})
+                       conventions=conventions,
+                       options={"labels": labels, "missing": missing, "with_ave": bool(with_ave)})
 
 
 def _titles(key: str) -> dict:
@@ -393,7 +399,9 @@ def measurement_table(cfa, reliability=None, lang: str = "zh", *, labels: Mappin
                        title=_titles("measurement"), details={}, conventions={
                            "loadings": "completely standardised (lavaan std.all)",
                            "cr_ave": conv.get("cr_ave", "standardized (Fornell-Larcker)"),
-                           "missing": conv.get("missing", "listwise")}, options={"labels": labels, "item_labels": item_labels, "n": n, "estimator": estimator})
+                           "missing": conv.get("missing", "listwise")},
+                       options={"labels": labels, "item_labels": item_labels, "n": n,
+                                "estimator": estimator})
 
 
 # ----------------------------------------------------------------------------------------
@@ -602,7 +610,11 @@ def regression_table(result, stat: str = "b", lang: str = "zh", *, labels: Mappi
     return ThesisTable(kind="regression", data=data, number=number, lang=lang,
                        title=_titles("regression"),
                        details={"steps": hier.steps, "coefficients": coef},
-                       conventions=conventions, options={"terms": terms, "models": models, "stat": stat, "se_layout": se_layout, "labels": labels, "references": references, "cov_type": cov_type, "centred": centred, "y": hier.y})
+                       conventions=conventions,
+                       options={"terms": terms, "models": models, "stat": stat,
+                                "se_layout": se_layout, "labels": labels,
+                                "references": references, "cov_type": cov_type,
+                                "centred": centred, "y": hier.y})
 
 
 # ----------------------------------------------------------------------------------------
@@ -633,7 +645,9 @@ def simple_slopes_table(result, at=None, lang: str = "zh", *, labels: Mapping | 
     return ThesisTable(kind="simple_slopes", data=data, number=number, lang=lang,
                        title=_titles("simple_slopes"), details={},
                        conventions={"cov_type": cov_type, "levels": "mean ± 1 SD (ddof = 1)"
-                                    if at is None else str(at)}, options={"level": level, "cov_type": cov_type, "labels": labels, "x": result.x, "w": result.w, "y": result.y})
+                                    if at is None else str(at)},
+                       options={"level": level, "cov_type": cov_type, "labels": labels,
+                                "x": result.x, "w": result.w, "y": result.y})
 
 
 # ----------------------------------------------------------------------------------------
@@ -935,7 +949,10 @@ def _render_hypotheses(t: ThesisTable, lg: str, st: NumberStyle):
     return pd.DataFrame(rows), [star_note(lang=lg, style=st)]
 
 
-_RENDERERS = {kind: globals()[f"_render_{kind}"] for kind in ("descriptives", "measurement", "fit", "regression", "simple_slopes", "mediation", "hypotheses")}
+_RENDERERS = {"descriptives": _render_descriptives, "measurement": _render_measurement,
+              "fit": _render_fit, "regression": _render_regression,
+              "simple_slopes": _render_simple_slopes, "mediation": _render_mediation,
+              "hypotheses": _render_hypotheses}
 
 
 # ----------------------------------------------------------------------------------------
@@ -1169,7 +1186,8 @@ def to_docx(tables, path, lang: str = "zh", *, overwrite: bool = False,
         tbl_pr = word._tbl.tblPr
         _replace_child(tbl_pr, _border_element("w:tblBorders", {
             "top": RULE_OUTER, "left": None, "bottom": RULE_OUTER, "right": None,
-            "insideH": None, "insideV": None}), before=("w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook"))
+            "insideH": None, "insideV": None}),
+            before=("w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook"))
         cells = [list(frame.columns)] + frame.astype(str).values.tolist()
         widths = _column_widths(cells, text_width, font_size)
         word.autofit = False
