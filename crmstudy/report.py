@@ -263,7 +263,9 @@ def descriptives_table(data: pd.DataFrame, constructs: Sequence[str] | None = No
                                  "needs at least 3", column=c)
         if np.all(col == col[0]):
             raise InputDataError(f"column {c!r} is constant ({col[0]:g}); its correlations are "
-                                 "undefined", column=c, hint="leave it out of Table 1")
+                                 "undefined", column=c,
+                                 hint="leave it out: name the columns with constructs=[...] "
+                                      "(scale_scores(..., counts=False) has no count columns)")
     r = np.eye(k)
     p = np.full((k, k), np.nan)
     n = np.zeros((k, k), dtype=int)
@@ -496,7 +498,7 @@ def fit_table(fit, lang: str = "zh", *, thresholds: str | Mapping = "thesis",
         rows.append({"index": key, "value": value, "ci_low": np.nan, "ci_high": np.nan,
                      "op": op, "bound": bound, "source": source, "met": met})
     data = pd.DataFrame(rows).set_index("index")
-    n = raw.get("n") if isinstance(raw, Mapping) else None
+    n = next((raw[k] for k in ("n", "nobs", "ntotal") if k in raw), None)
 
     return ThesisTable(kind="fit", data=data, number=number, lang=lang, title=_titles("fit"),
                        details={}, conventions={"thresholds": set_name}, options={"n": n})
