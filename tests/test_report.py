@@ -34,7 +34,7 @@ from crmstudy import formatting as F
 from crmstudy import labels as L
 from crmstudy import report as R
 from crmstudy.errors import InputDataError, ParameterError
-from tests.test_moderation import _r_term   # R coefficient names -> statsmodels names
+from test_moderation import _r_term   # R coefficient names -> statsmodels names
 
 HERE = Path(__file__).resolve().parent
 REF_DIR = HERE / "reference" / "report"
@@ -126,7 +126,7 @@ def test_table1_default_columns_are_the_numeric_ones():
 
 
 def test_table1_sqrt_ave_on_the_diagonal_from_a_cfa(hs_fit):
-    from tests._measurement_fixtures import hs_items
+    from _measurement_fixtures import hs_items
     items = hs_items()
     scores = pd.DataFrame({c: items[v].mean(axis=1) for c, v in hs_fit.model.items()})
     scores["x_control"] = items["x1"] * 0.5 + np.arange(len(items)) % 7
@@ -172,12 +172,12 @@ def test_table1_bad_input_is_named():
 @pytest.fixture(scope="module")
 def hs_fit():
     from crmstudy.measurement import cfa
-    from tests._measurement_fixtures import hs_items, lavaan_ref
+    from _measurement_fixtures import hs_items, lavaan_ref
     return cfa(hs_items(), lavaan_ref()["hs1939"]["model"])
 
 
 def test_measurement_table_matches_lavaan_and_psych(hs_fit):
-    from tests._measurement_fixtures import lavaan_ref, psych_ref
+    from _measurement_fixtures import lavaan_ref, psych_ref
     lav = lavaan_ref()["hs1939"]
     alphas = {c: v["alpha"] for c, v in psych_ref()["hs1939"]["scales"].items()}
     t = R.measurement_table(hs_fit, alphas, lang="zh")
