@@ -659,8 +659,8 @@ _MEDIATION_COLUMNS = ("effect", "boot_se", "ci_low", "ci_high")
 
 
 def mediation_table(indirect, lang: str = "zh", *, level: float | None = None,
-                    n_boot: int | None = None, labels: Mapping | None = None,
-                    number: int | None = None) -> ThesisTable:
+                    n_boot: int | None = None, ci_method: str | None = None,
+                    labels: Mapping | None = None, number: int | None = None) -> ThesisTable:
     """Bootstrapped indirect effects: effect, bootstrap SE and confidence interval per path.
 
     Parameters
@@ -672,6 +672,9 @@ def mediation_table(indirect, lang: str = "zh", *, level: float | None = None,
         Confidence level (default: the result's ``level``/``ci_level`` or 0.95).
     n_boot : int, optional
         Bootstrap resamples, stated in the note (default: the result's ``n_boot``).
+    ci_method : {"percentile", "bca", "bc"}, optional
+        Kind of bootstrap interval, stated in the note (default: the result's
+        ``conventions["ci"]`` or ``conventions["ci_method"]`` when it names one of these).
 
     Returns
     -------
@@ -694,11 +697,18 @@ def mediation_table(indirect, lang: str = "zh", *, level: float | None = None,
     data["significant"] = (data["ci_low"] > 0) | (data["ci_high"] < 0)
     pct = round(100 * float(level))
     conv = dict(getattr(indirect, "conventions", {}) or {})
+    if ci_method is None:
+        named = str(conv.get("ci_method", conv.get("ci", ""))).lower()
+        ci_method = next((m for m in ("bca", "bc", "percentile") if named.startswith(m)), None)
+    elif ci_method not in ("percentile", "bca", "bc"):
+        raise ParameterError(f"unknown ci_method {ci_method!r}",
+                             hint='use "percentile", "bca" or "bc"')
 
     return ThesisTable(kind="mediation", data=data, number=number, lang=lang,
                        title=_titles("mediation"), details={},
                        conventions={"level": str(level), **{k: str(v) for k, v in conv.items()}},
-                       options={"level": pct, "n_boot": n_boot, "labels": labels})
+                       options={"level": pct, "n_boot": n_boot, "labels": labels,
+                                "ci_method": ci_method})
 
 
 _HYP_ALIASES = {"hypothesis": ("hypothesis", "id", "hypothesis_id"),
@@ -926,6 +936,8 @@ def _render_mediation(t: ThesisTable, lg: str, st: NumberStyle):
              label("significant", lg, "headers"): yes if rec["significant"] else no}
             for idx, rec in t.data.iterrows()]
     notes = [label("bootstrap", lg, "notes")]
+    if o.get("ci_method"):
+        notes.append(label("ci_method", lg, "notes", method=label(o["ci_method"], lg, "terms")))
     if n_boot:
         notes.append(label("bootstrap_n", lg, "notes", n_boot=format_number(n_boot, "n", style=st)))
     return pd.DataFrame(rows), notes

@@ -369,7 +369,11 @@ def test_mediation_table():
     class Result:
         indirect = INDIRECT
         level = 0.90
-    assert "90% CI" in R.mediation_table(Result(), lang="en").display().columns
+        conventions = {"ci": "percentile (Hayes PROCESS default)"}
+    from_result = R.mediation_table(Result(), lang="en")
+    assert "90% CI" in from_result.display().columns
+    assert "Percentile bootstrap confidence intervals" in from_result.note()
+    assert "偏差校正加速（BCa）Bootstrap置信区间" in R.mediation_table(INDIRECT, ci_method="bca").note()
     with pytest.raises(InputDataError, match="boot_se"):
         R.mediation_table(INDIRECT.drop(columns="boot_se"))
 
@@ -569,6 +573,14 @@ def test_no_scientific_notation(x, quantity, lang):
     assert (len(body.split(".")[1]) if "." in body else 0) == decimals
     assert float(body if not body.startswith(".") else "0" + body) == pytest.approx(
         abs(round(x, decimals)), abs=10 ** -decimals)
+
+
+def test_star_convention_is_a_style_parameter():
+    dagger = F.NumberStyle("apa_dagger", leading_zero=False, stars="dagger")
+    t = R.descriptives_table(airquality(), ["Ozone", "Month"], lang="en")   # p = .078
+    assert t.display(style=dagger).iloc[1, 3] == ".16†"
+    assert t.display().iloc[1, 3] == ".16"
+    assert "† p < .10" in t.note(style=dagger) and "†" not in t.note()
 
 
 def test_units_are_stated():
