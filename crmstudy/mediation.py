@@ -265,55 +265,60 @@ def _bootstrap(designs: dict[str, tuple[np.ndarray, np.ndarray]], n_boot: int,
     ``W @ outer`` (BLAS), and ``numpy.linalg.solve`` solves the B systems in one call.
     """
     n = next(iter(designs.values()))[0].shape[0]
-    prepared = {}
+    # one right-hand matrix for every equation: [x_i x_i' (p^2) | x_i y_i (p)] side by side
+    blocks, layout, scales = [], {}, {}
+    col = 0
     for eq, (X, y) in designs.items():
         p = X.shape[1]
-        outer = (X[:, :, None] * X[:, None, :]).reshape(n, p * p)
-        prepared[eq] = (outer, X * y[:, None], p, np.sqrt((X ** 2).sum(axis=0)))
+        blocks += [(X[:, :, None] * X[:, None, :]).reshape(n, p * p), X * y[:, None]]
+        layout[eq] = (col, p)
+        col += p * p + p
+        scales[eq] = np.sqrt((X ** 2).sum(axis=0) / n)
+    rhs = np.hstack(blocks)
     chunk = max(1, min(n_boot, _CHUNK_ELEMENTS // n))
-    out = {eq: np.empty((n_boot, v[2])) for eq, v in prepared.items()}
+    out = {eq: np.empty((n_boot, p)) for eq, (_, p) in layout.items()}
     replaced = 0
     start = 0
-    offsets = None
     while start < n_boot:
         size = min(chunk, n_boot - start)
-        if offsets is None or offsets.shape[0] != size:
-            offsets = (np.arange(size) * n)[:, None]
-        idx = rng.integers(0, n, size=(size, n))
-        counts = np.bincount((idx + offsets).ravel(), minlength=size * n) \
-            .reshape(size, n).astype(float)
-        todo = np.arange(size)
-        while todo.size:
-            bad = np.zeros(todo.size, dtype=bool)
-            results = {}
-            for eq, (outer, xy, p, scale) in prepared.items():
-                xtx = (counts[todo] @ outer).reshape(-1, p, p)
-                xty = counts[todo] @ xy
-                # scaled Gram matrix: a dummy (or any column) missing from the resample
-                # makes it singular
-                g = xtx / np.outer(scale, scale)
-                sv = np.linalg.svd(g, compute_uv=False)
-                bad |= sv[:, -1] <= sv[:, 0] * 1e-10
-                g = g.copy()
-                g[bad] = np.eye(p)             # placeholder, redrawn below
-                results[eq] = np.linalg.solve(g, (xty / scale)[..., None])[..., 0] / scale
-            for eq in prepared:
-                good = todo[~bad]
-                out[eq][start + good] = results[eq][~bad]
+        counts = _resample_counts(rng, size, n)
+        todo = np.arange(start, start + size)
+        while True:
+            sums = counts @ rhs
+            bad = np.zeros(len(counts), dtype=bool)
+            for eq, (c0, p) in layout.items():
+                sc = scales[eq]
+                # Gram matrix scaled to unit diagonal in the full sample: a column absent
+                # from a resample (a dummy level not drawn) makes it singular.  det is cheap;
+                # the SVD confirms only the rare suspects.
+                g = sums[:, c0:c0 + p * p].reshape(-1, p, p) / np.outer(sc, sc)
+                suspect = np.flatnonzero(np.abs(np.linalg.det(g)) < 1e-8 * n ** p)
+                if suspect.size:
+                    sv = np.linalg.svd(g[suspect], compute_uv=False)
+                    bad[suspect[sv[:, -1] <= sv[:, 0] * 1e-10]] = True
+                g[bad] = np.eye(p)                 # placeholder, redrawn below
+                rhs_eq = sums[:, c0 + p * p:c0 + p * p + p] / sc
+                out[eq][todo] = (np.linalg.inv(g) @ rhs_eq[:, :, None])[:, :, 0] / sc
+            if not bad.any():
+                break
+            replaced += int(bad.sum())
+            if replaced > 10 * n_boot:
+                raise ModelFitError(
+                    "almost every bootstrap resample has a singular design (a control "
+                    "level or a variable has too few distinct respondents)",
+                    hint="merge rare categories of the controls or collect more data")
             todo = todo[bad]
-            if todo.size:
-                replaced += int(todo.size)
-                fresh = rng.integers(0, n, size=(todo.size, n))
-                counts[todo] = np.bincount(
-                    (fresh + (np.arange(todo.size) * n)[:, None]).ravel(),
-                    minlength=todo.size * n).reshape(todo.size, n)
-                if replaced > 10 * n_boot:
-                    raise ModelFitError(
-                        "almost every bootstrap resample has a singular design (a control "
-                        "level or a variable has too few distinct respondents)",
-                        hint="merge rare categories of the controls or collect more data")
+            counts = _resample_counts(rng, int(bad.sum()), n)
         start += size
     return out, replaced
+
+
+def _resample_counts(rng: np.random.Generator, size: int, n: int) -> np.ndarray:
+    """How often each of n respondents is drawn in each of ``size`` case resamples."""
+    dtype = np.int32 if size * n < 2 ** 31 else np.int64    # int32 draws are twice as fast
+    idx = rng.integers(0, n, size=(size, n), dtype=dtype)
+    idx += (np.arange(size, dtype=dtype) * n)[:, None]       # resample b counts in row b
+    return np.bincount(idx.ravel(), minlength=size * n).reshape(size, n).astype(float)
 
 
 def _ci(boot: np.ndarray, est: np.ndarray, method: str, conf: float):
