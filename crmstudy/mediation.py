@@ -965,6 +965,12 @@ def process(data: pd.DataFrame, model: int, x: str, y: str, m, w: str | None = N
         seed = int(np.random.SeedSequence().entropy % (2 ** 63))
     rng = np.random.default_rng(seed)
     boot, replaced = _bootstrap(designs, n_boot, rng)
+    if replaced:
+        rare = [c for c in control_terms if "[T." in c and min(cols[c].sum(), n - cols[c].sum()) < 5]
+        warnings.warn(f"{replaced} of {n_boot} bootstrap resamples had a singular design and "
+                      "were replaced by new draws, as PROCESS does"
+                      + (f" (rare dummy levels: {', '.join(rare)})" if rare else ""),
+                      DataQualityWarning, stacklevel=2)
 
     w_data = frame[w].to_numpy(dtype=float) if w else None
     conventions = {
