@@ -99,7 +99,7 @@ from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from .errors import DataQualityWarning, InputDataError, ModelFitError, ParameterError
 from .indicators import check_lang
@@ -247,8 +247,9 @@ def _ols(X: np.ndarray, y: np.ndarray, hc: str | None):
 
 def _tests(est, se, df, conf):
     t = est / se
-    p = 2 * stats.t.sf(np.abs(t), df)
-    q = stats.t.ppf(0.5 + conf / 2, df)
+    # scipy.special's Student t (stdtr, stdtrit) = stats.t.sf / ppf without the overhead
+    p = 2 * special.stdtr(df, -np.abs(t))
+    q = special.stdtrit(df, 0.5 + conf / 2)
     return t, p, est - q * se, est + q * se
 
 
@@ -261,8 +262,8 @@ def _bootstrap(designs: dict[str, tuple[np.ndarray, np.ndarray]], n_boot: int,
 
     The normal equations of resample b are ``X' diag(w_b) X beta = X' diag(w_b) y`` with
     ``w_b`` the number of times each respondent is drawn, so stacking the row-wise outer
-    products ``x_i x_i'`` (n x p^2) turns every resample's ``X'X`` into one matrix product
-    ``W @ outer`` (BLAS), and ``numpy.linalg.solve`` solves the B systems in one call.
+    products ``x_i x_i'`` (n x p(p+1)/2) turns every resample's ``X'X`` into one matrix
+    product ``W @ outer`` (BLAS), and :func:`_batched_spd_solve` solves the B systems at once.
     """
     n = next(iter(designs.values()))[0].shape[0]
     # one right-hand matrix for every equation: [x_i x_i' (p^2) | x_i y_i (p)] side by side
@@ -270,13 +271,14 @@ def _bootstrap(designs: dict[str, tuple[np.ndarray, np.ndarray]], n_boot: int,
     col = 0
     for eq, (X, y) in designs.items():
         p = X.shape[1]
-        blocks += [(X[:, :, None] * X[:, None, :]).reshape(n, p * p), X * y[:, None]]
-        layout[eq] = (col, p)
-        col += p * p + p
+        iu = np.triu_indices(p)                    # X'X is symmetric: its upper triangle only
+        blocks += [X[:, iu[0]] * X[:, iu[1]], X * y[:, None]]
+        layout[eq] = (col, p, iu)
+        col += len(iu[0]) + p
         scales[eq] = np.sqrt((X ** 2).sum(axis=0) / n)
     rhs = np.hstack(blocks)
     chunk = max(1, min(n_boot, _CHUNK_ELEMENTS // n))
-    out = {eq: np.empty((n_boot, p)) for eq, (_, p) in layout.items()}
+    out = {eq: np.empty((n_boot, p)) for eq, (_, p, _) in layout.items()}
     replaced = 0
     start = 0
     while start < n_boot:
@@ -286,19 +288,19 @@ def _bootstrap(designs: dict[str, tuple[np.ndarray, np.ndarray]], n_boot: int,
         while True:
             sums = counts @ rhs
             bad = np.zeros(len(counts), dtype=bool)
-            for eq, (c0, p) in layout.items():
+            for eq, (c0, p, iu) in layout.items():
                 sc = scales[eq]
-                # Gram matrix scaled to unit diagonal in the full sample: a column absent
-                # from a resample (a dummy level not drawn) makes it singular.  det is cheap;
-                # the SVD confirms only the rare suspects.
-                g = sums[:, c0:c0 + p * p].reshape(-1, p, p) / np.outer(sc, sc)
-                suspect = np.flatnonzero(np.abs(np.linalg.det(g)) < 1e-8 * n ** p)
-                if suspect.size:
-                    sv = np.linalg.svd(g[suspect], compute_uv=False)
-                    bad[suspect[sv[:, -1] <= sv[:, 0] * 1e-10]] = True
-                g[bad] = np.eye(p)                 # placeholder, redrawn below
-                rhs_eq = sums[:, c0 + p * p:c0 + p * p + p] / sc
-                out[eq][todo] = (np.linalg.inv(g) @ rhs_eq[:, :, None])[:, :, 0] / sc
+                k = len(iu[0])
+                # X'WX scaled by the full-sample column norms (better conditioned); a column
+                # absent from a resample (a dummy level not drawn) makes it singular, which
+                # the elimination flags by a vanishing pivot
+                g = np.empty((len(counts), p, p))
+                g[:, iu[0], iu[1]] = sums[:, c0:c0 + k]
+                g[:, iu[1], iu[0]] = sums[:, c0:c0 + k]
+                g /= np.outer(sc, sc)
+                beta, singular = _batched_spd_solve(g, sums[:, c0 + k:c0 + k + p] / sc)
+                bad |= singular
+                out[eq][todo] = beta / sc
             if not bad.any():
                 break
             replaced += int(bad.sum())
@@ -313,30 +315,75 @@ def _bootstrap(designs: dict[str, tuple[np.ndarray, np.ndarray]], n_boot: int,
     return out, replaced
 
 
+def _batched_spd_solve(A: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Solve B symmetric positive (semi)definite systems ``A[k] x = b[k]`` at once.
+
+    Gaussian elimination without pivoting (stable for positive definite matrices), vectorised
+    over the B systems with a loop over the p columns only: for the small p of a regression
+    this is several times faster than ``numpy.linalg.solve``, which calls LAPACK once per
+    matrix.  A pivot below 1e-10 of its diagonal entry flags a singular system (a column
+    absent from a resample, or exact collinearity in it); those rows are returned as
+    ``singular`` with meaningless values.
+    """
+    A = A.copy()
+    b = b.copy()
+    nb, p = b.shape
+    diag = np.einsum("bii->bi", A).copy()
+    singular = np.zeros(nb, dtype=bool)
+    for k in range(p):
+        piv = A[:, k, k]
+        weak = piv <= 1e-10 * np.maximum(diag[:, k], 1e-300)
+        if weak.any():
+            singular |= weak
+            A[weak, k, k] = 1.0
+            piv = A[:, k, k]
+        f = A[:, k + 1:, k] / piv[:, None]
+        A[:, k + 1:, k:] -= f[:, :, None] * A[:, None, k, k:]
+        b[:, k + 1:] -= f * b[:, k, None]
+    x = np.empty_like(b)
+    for k in range(p - 1, -1, -1):
+        x[:, k] = (b[:, k] - np.einsum("bj,bj->b", A[:, k, k + 1:], x[:, k + 1:])) / A[:, k, k]
+    return x, singular
+
+
 def _resample_counts(rng: np.random.Generator, size: int, n: int) -> np.ndarray:
     """How often each of n respondents is drawn in each of ``size`` case resamples."""
-    dtype = np.int32 if size * n < 2 ** 31 else np.int64    # int32 draws are twice as fast
+    dtype = np.int32 if n < 2 ** 31 else np.int64       # int32 draws are twice as fast
     idx = rng.integers(0, n, size=(size, n), dtype=dtype)
-    idx += (np.arange(size, dtype=dtype) * n)[:, None]       # resample b counts in row b
+    # resample b counts in row b; bincount wants intp (an int32 input costs a slow cast)
+    idx = idx + (np.arange(size, dtype=np.intp) * n)[:, None]
     return np.bincount(idx.ravel(), minlength=size * n).reshape(size, n).astype(float)
 
 
+def _quantiles(sorted_: np.ndarray, q) -> np.ndarray:
+    """Quantiles ``q`` (one per column) of column-sorted draws; numpy's default "linear"
+    rule (R type 7), i.e. ``np.quantile(x, q)``, without its per-call overhead."""
+    b = sorted_.shape[0]
+    pos = np.clip(np.asarray(q, dtype=float), 0, 1) * (b - 1)
+    lo = np.floor(pos).astype(int)
+    hi = np.minimum(lo + 1, b - 1)
+    cols = np.arange(sorted_.shape[1])
+    frac = pos - lo
+    return sorted_[lo, cols] * (1 - frac) + sorted_[hi, cols] * frac
+
+
 def _ci(boot: np.ndarray, est: np.ndarray, method: str, conf: float):
-    """Percentile or bias-corrected bootstrap interval along axis 0."""
+    """Percentile or bias-corrected (Efron 1987, no acceleration) bootstrap interval of each
+    column of ``boot`` (B x k), ``est`` the k full-sample estimates."""
     alpha = 1 - conf
+    boot = np.asarray(boot, dtype=float).reshape(boot.shape[0], -1)
+    est = np.ravel(est)
+    srt = np.sort(boot, axis=0)
+    k = boot.shape[1]
     if method == "percentile":
-        lo = np.quantile(boot, alpha / 2, axis=0)
-        hi = np.quantile(boot, 1 - alpha / 2, axis=0)
-        return lo, hi
-    prop = (boot < est).mean(axis=0) + 0.5 * (boot == est).mean(axis=0)
-    prop = np.clip(prop, 1 / (boot.shape[0] + 1), boot.shape[0] / (boot.shape[0] + 1))
-    z0 = stats.norm.ppf(prop)
-    zq = stats.norm.ppf(1 - alpha / 2)
-    q_lo, q_hi = stats.norm.cdf(2 * z0 - zq), stats.norm.cdf(2 * z0 + zq)
-    flat = boot.reshape(boot.shape[0], -1)
-    lo = np.array([np.quantile(flat[:, j], q) for j, q in enumerate(np.ravel(q_lo))])
-    hi = np.array([np.quantile(flat[:, j], q) for j, q in enumerate(np.ravel(q_hi))])
-    return lo.reshape(np.shape(est)), hi.reshape(np.shape(est))
+        q_lo, q_hi = np.full(k, alpha / 2), np.full(k, 1 - alpha / 2)
+    else:
+        prop = (boot < est).mean(axis=0) + 0.5 * (boot == est).mean(axis=0)
+        prop = np.clip(prop, 1 / (boot.shape[0] + 1), boot.shape[0] / (boot.shape[0] + 1))
+        z0 = special.ndtri(prop)
+        zq = special.ndtri(1 - alpha / 2)
+        q_lo, q_hi = special.ndtr(2 * z0 - zq), special.ndtr(2 * z0 + zq)
+    return _quantiles(srt, q_lo), _quantiles(srt, q_hi)
 
 
 # ----------------------------------------------------------------------------------------
@@ -401,6 +448,7 @@ class ProcessResult:
     _boot: dict = field(repr=False)
     _terms: dict = field(repr=False)
     _w_data: np.ndarray | None = field(repr=False)
+    _vcov: dict = field(repr=False)
     _w_shift: float = field(repr=False, default=0.0)
 
     # --- effects as functions of a coefficient set ------------------------------------
@@ -466,16 +514,18 @@ class ProcessResult:
                                       "and 58; read .indirect for this model")
         values, labels, _ = _moderator_values(self._w_data, at)
         w_int = values - self._w_shift
-        rows = []
+        parts = []
         for chain in self._indirect_paths():
             est = self._chain_effect(self._coef, chain, w_int)[0]
             boot = self._chain_effect(self._boot, chain, w_int)
             est, se, lo, hi = self._summarise(est, boot, conf)
-            for k in range(len(values)):
-                rows.append({"mediator": " -> ".join(chain), "w": values[k], "level": labels[k],
-                             "effect": est[k], "boot_se": se[k], "ci_low": lo[k],
-                             "ci_high": hi[k]})
-        return pd.DataFrame(rows)
+            parts.append((" -> ".join(chain), est, se, lo, hi))
+        k = len(values)
+        return pd.DataFrame({
+            "mediator": [name for name, *_ in parts for _ in range(k)],
+            "w": np.tile(values, len(parts)), "level": labels * len(parts),
+            **{col: np.concatenate([p[j] for p in parts])
+               for j, col in enumerate(["effect", "boot_se", "ci_low", "ci_high"], start=1)}})
 
     def conditional_direct(self, at="meansd", conf: float | None = None) -> pd.DataFrame:
         """Direct effect of x at moderator values with its OLS test (model 8; else constant)."""
@@ -493,14 +543,18 @@ class ProcessResult:
             wi = values - self._w_shift
             est = self._coef[eq][i] + self._coef[eq][j] * wi
             se = np.sqrt(cov[i, i] + 2 * wi * cov[i, j] + wi ** 2 * cov[j, j])
-        df = float(self.models.set_index("outcome").loc[eq, "df2"])
+        df = float(self._df[eq])
         t, p, lo, hi = _tests(est, se, df, conf)
         return pd.DataFrame({"w": values, "level": labels, "effect": est, "se": se, "t": t,
                              "p": p, "ci_low": lo, "ci_high": hi})
 
     @property
     def _cov(self) -> dict:
-        return self.conventions["_cov"]
+        return self._vcov
+
+    @property
+    def _df(self) -> dict:
+        return dict(zip(self.models["outcome"], self.models["df2"]))
 
     def bootstrap_estimates(self) -> dict[str, pd.DataFrame]:
         """The bootstrap coefficients of every equation (resamples x terms)."""
@@ -884,7 +938,9 @@ def process(data: pd.DataFrame, model: int, x: str, y: str, m, w: str | None = N
         frame = frame.loc[~incomplete]
     n = len(frame)
     for v in variables:
-        if frame[v].nunique() < 2:
+        col = frame[v]
+        if (col.iloc[0] == col).all() if not pd.api.types.is_numeric_dtype(col) or \
+                pd.api.types.is_bool_dtype(col) else np.ptp(col.to_numpy(dtype=float)) == 0:
             raise InputDataError(f"column {v!r} is constant in the {n} complete rows",
                                  column=v, hint="drop it: a constant has no effect to estimate")
     cols: dict[str, np.ndarray] = {v: frame[v].to_numpy(dtype=float) for v in core}
@@ -945,19 +1001,21 @@ def process(data: pd.DataFrame, model: int, x: str, y: str, m, w: str | None = N
         _check_rank(X, terms[eq], f"the equation of {eq} ({' + '.join(terms[eq][1:])})")
 
     # ---- OLS ------------------------------------------------------------------------
-    coef, cov, rows, mrows = {}, {}, [], []
+    coef, cov, parts, mrows = {}, {}, [], {k: [] for k in
+                                           ("outcome", "r2", "F", "df1", "df2", "p", "mse", "n")}
     for eq, (X, yv) in designs.items():
         b, V, df, r2, F, mse = _ols(X, yv, hc)
         coef[eq], cov[eq] = b, V
         se = np.sqrt(np.diag(V))
-        tt, pp, lo, hi = _tests(b, se, df, conf)
-        for k, term in enumerate(terms[eq]):
-            rows.append({"outcome": eq, "term": term, "b": b[k], "se": se[k], "t": tt[k],
-                         "p": pp[k], "ci_low": lo[k], "ci_high": hi[k]})
+        parts.append((eq, terms[eq], b, se) + tuple(_tests(b, se, df, conf)))
         df1 = X.shape[1] - 1
-        mrows.append({"outcome": eq, "r2": r2, "F": F, "df1": df1, "df2": df,
-                      "p": float(stats.f.sf(F, df1, df)), "mse": mse, "n": n})
-    paths = pd.DataFrame(rows)
+        for key, value in zip(mrows, (eq, r2, F, df1, df, float(special.fdtrc(df1, df, F)),
+                                      mse, n)):
+            mrows[key].append(value)
+    paths = pd.DataFrame({"outcome": [p[0] for p in parts for _ in p[1]],
+                          "term": [t for p in parts for t in p[1]],
+                          **{col: np.concatenate([p[j] for p in parts]) for j, col in
+                             enumerate(["b", "se", "t", "p", "ci_low", "ci_high"], start=2)}})
     models = pd.DataFrame(mrows)
 
     # ---- bootstrap ------------------------------------------------------------------
@@ -988,14 +1046,13 @@ def process(data: pd.DataFrame, model: int, x: str, y: str, m, w: str | None = N
             f"{k} = {v}" for k, v in references.items()) or "none"),
         "missing": "listwise deletion",
         "sobel": "first-order (Sobel 1982); model 4 only",
-        "_cov": cov,
     }
     result = ProcessResult(
         model=model, x=x, y=y, m=tuple(mediators), w=w, controls=tuple(controls),
         control_terms=tuple(control_terms), n=n, paths=paths, models=models,
         indirect=pd.DataFrame(), direct=pd.DataFrame(), total=None,
         index_of_moderated_mediation=None, quadratic=None, sobel=None, baron_kenny=None,
-        conventions=conventions, _coef=coef, _boot=boot, _terms=terms, _w_data=w_data,
+        conventions=conventions, _coef=coef, _boot=boot, _terms=terms, _w_data=w_data, _vcov=cov,
         _w_shift=shifts.get(w, 0.0) if w else 0.0)
     return _complete(result, designs, control_terms, hc, conf)
 
@@ -1062,22 +1119,24 @@ def _complete(res: ProcessResult, designs, control_terms, hc, conf) -> ProcessRe
 
 
 def _sobel_and_steps(res: ProcessResult, c: float, se_c: float, p_c: float, df_c) -> None:
-    paths = res.paths.set_index(["outcome", "term"])
-    srows, bk = [], [{"step": "1: X -> Y (c)", "outcome": res.y, "term": res.x, "b": c,
-                      "se": se_c, "p": p_c}]
+    def path(eq, term):                  # (b, se, p) without pandas indexing (it is slow)
+        k = res._terms[eq].index(term)
+        b, se = res._coef[eq][k], float(np.sqrt(res._cov[eq][k, k]))
+        df = res._df[eq]
+        return b, se, float(2 * special.stdtr(df, -abs(b / se)))
+
+    srows = {k: [] for k in ("mediator", "effect", "se", "z", "p")}
+    bk = [("1: X -> Y (c)", res.y, res.x, c, se_c, p_c)]
     for mj in res.m:
-        a, sa = paths.loc[(mj, res.x), ["b", "se"]]
-        b, sb = paths.loc[(res.y, mj), ["b", "se"]]
+        a, sa, pa = path(mj, res.x)
+        b, sb, pb = path(res.y, mj)
         se = float(np.sqrt(b ** 2 * sa ** 2 + a ** 2 * sb ** 2))
         zval = a * b / se
-        srows.append({"mediator": mj, "effect": a * b, "se": se, "z": zval,
-                      "p": float(2 * stats.norm.sf(abs(zval)))})
-        bk.append({"step": f"2: X -> M (a)", "outcome": mj, "term": res.x, "b": a, "se": sa,
-                   "p": float(paths.loc[(mj, res.x), "p"])})
-        bk.append({"step": f"3: M -> Y | X (b)", "outcome": res.y, "term": mj, "b": b,
-                   "se": sb, "p": float(paths.loc[(res.y, mj), "p"])})
-    cp = paths.loc[(res.y, res.x)]
-    bk.append({"step": "4: X -> Y | M (c')", "outcome": res.y, "term": res.x, "b": cp["b"],
-               "se": cp["se"], "p": cp["p"]})
+        for key, value in zip(srows, (mj, a * b, se, zval, float(2 * special.ndtr(-abs(zval))))):
+            srows[key].append(value)
+        bk.append(("2: X -> M (a)", mj, res.x, a, sa, pa))
+        bk.append(("3: M -> Y | X (b)", res.y, mj, b, sb, pb))
+    bk.append(("4: X -> Y | M (c')", res.y, res.x) + path(res.y, res.x))
     object.__setattr__(res, "sobel", pd.DataFrame(srows))
-    object.__setattr__(res, "baron_kenny", pd.DataFrame(bk))
+    object.__setattr__(res, "baron_kenny", pd.DataFrame(
+        bk, columns=["step", "outcome", "term", "b", "se", "p"]))
