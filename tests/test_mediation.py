@@ -445,3 +445,36 @@ def test_mediation_does_not_import_plotting():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "False"
+
+
+# ---- figure ----------------------------------------------------------------------------
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_conditional_indirect_plot(lang, tmp_path):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from crmstudy.plotting import save_figure, set_theme
+    from crmstudy.plotting.mediation import conditional_indirect_plot
+
+    set_theme(lang=lang)
+    g = DATA["garcia.csv"]
+    fit = M.process(g, 7, "prot2", "liking", "respappr", w="sexism", n_boot=500, seed=1)
+    lab = {"sexism": "性别歧视感知" if lang == "zh" else "Perceived sexism"}
+    fig = conditional_indirect_plot(fit, lang=lang, labels=lab, grid=51)
+    ax = fig.axes[0]
+    assert ax.get_xlabel() == lab["sexism"]
+    line = ax.get_lines()[0]
+    x, y = line.get_xdata(), line.get_ydata()
+    assert len(x) == 51 and x[0] == pytest.approx(g["sexism"].min())
+    # the curve is the conditional indirect effect (a1 + a3 w) b
+    p = fit.paths.set_index(["outcome", "term"])["b"]
+    expected = (p[("respappr", "prot2")] + p[("respappr", "prot2:sexism")] * x) * \
+        p[("liking", "respappr")]
+    np.testing.assert_allclose(y, expected, rtol=1e-10)
+    paths = save_figure(fig, tmp_path / "cie", formats=("png",))
+    assert paths[0].stat().st_size > 1000
+    with pytest.raises(ParameterError, match="no moderator"):
+        conditional_indirect_plot(M.process(g, 4, "prot2", "liking", "respappr", n_boot=100,
+                                            seed=1), lang=lang)
+    plt.close("all")
