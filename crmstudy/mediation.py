@@ -34,9 +34,11 @@ Effects (Hayes 2022, ch. 3, 5, 11-12):
 Conventions (every result records them in ``conventions``):
 
 * **bootstrap**: nonparametric case resampling of whole respondents, ``n_boot`` resamples
-  (5,000 by default, as PROCESS), ``numpy.random.default_rng(seed)``; all resamples are
-  estimated at once (resample counts ``W`` (B x n) times the row-wise outer products of the
-  design, then batched ``numpy.linalg.solve``), in chunks that bound memory.  A resample whose
+  (5,000 by default, as PROCESS), drawn in blocks of 250 by ``numpy.random.default_rng`` on
+  the streams ``numpy.random.SeedSequence(seed).spawn(...)`` (so the resamples do not depend
+  on how many fit in memory at once); all resamples are estimated together (resample counts
+  ``W`` (B x n) times the row-wise products of the design, then a batched solve of the
+  normal equations), in chunks that bound memory.  A resample whose
   design is singular (e.g. a dummy level not drawn) is replaced by a fresh one and counted,
   as PROCESS does ("bootstrap samples replaced").  If ``seed`` is None a seed is drawn from
   the operating system and recorded, so every result can be reproduced.
@@ -111,7 +113,10 @@ MODELS = (4, 6, 7, 8, 14, 58)
 HC_TYPES = ("HC0", "HC1", "HC2", "HC3", "HC4")
 CI_METHODS = ("percentile", "bc")
 _MODERATED = {7: "a", 8: "a", 14: "b", 58: "ab"}   # which path W moderates
-_CHUNK_ELEMENTS = 4_000_000                        # resamples x rows per chunk (~32 MB)
+# resamples x rows per chunk: ~2.4 MB of counts, which stays in cache (faster than one big
+# chunk, measured: 5,000 x 300 in one chunk 77 ms, in chunks of 1,000 resamples 54 ms)
+_CHUNK_ELEMENTS = 300_000
+BLOCK = 250                      # resamples per random stream (see _block_generators)
 
 _TEXT = {
     "zh": {"indirect": "间接效应", "direct": "直接效应", "total": "总效应",
@@ -257,7 +262,7 @@ def _tests(est, se, df, conf):
 # bootstrap
 # ----------------------------------------------------------------------------------------
 def _bootstrap(designs: dict[str, tuple[np.ndarray, np.ndarray]], n_boot: int,
-               rng: np.random.Generator) -> tuple[dict[str, np.ndarray], int]:
+               seed: int) -> tuple[dict[str, np.ndarray], int]:
     """Coefficients of every equation in ``n_boot`` case resamples, all at once.
 
     The normal equations of resample b are ``X' diag(w_b) X beta = X' diag(w_b) y`` with
@@ -277,13 +282,18 @@ def _bootstrap(designs: dict[str, tuple[np.ndarray, np.ndarray]], n_boot: int,
         col += len(iu[0]) + p
         scales[eq] = np.sqrt((X ** 2).sum(axis=0) / n)
     rhs = np.hstack(blocks)
-    chunk = max(1, min(n_boot, _CHUNK_ELEMENTS // n))
+    blocks_per_chunk = max(1, _CHUNK_ELEMENTS // (BLOCK * n))
+    generators = _block_generators(seed, n_boot)
+    chunk = BLOCK * blocks_per_chunk
     out = {eq: np.empty((n_boot, p)) for eq, (_, p, _) in layout.items()}
     replaced = 0
     start = 0
     while start < n_boot:
         size = min(chunk, n_boot - start)
-        counts = _resample_counts(rng, size, n)
+        first = start // BLOCK
+        counts = np.vstack([_resample_counts(g, min(BLOCK, n_boot - b * BLOCK), n)
+                            for b, g in enumerate(generators[first:first + blocks_per_chunk],
+                                                  start=first) if b * BLOCK < n_boot])
         todo = np.arange(start, start + size)
         while True:
             sums = counts @ rhs
@@ -310,7 +320,7 @@ def _bootstrap(designs: dict[str, tuple[np.ndarray, np.ndarray]], n_boot: int,
                     "level or a variable has too few distinct respondents)",
                     hint="merge rare categories of the controls or collect more data")
             todo = todo[bad]
-            counts = _resample_counts(rng, int(bad.sum()), n)
+            counts = _resample_counts(generators[-1], int(bad.sum()), n)
         start += size
     return out, replaced
 
@@ -346,12 +356,30 @@ def _batched_spd_solve(A: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.nda
     return x, singular
 
 
+def _block_generators(seed: int, n_boot: int) -> list[np.random.Generator]:
+    """One generator per block of :data:`BLOCK` resamples, and a last one for replacements.
+
+    ``numpy.random.SeedSequence(seed).spawn`` gives independent streams, so resample k is the
+    same whatever chunk size memory allows (the draws do not depend on the chunking).
+    """
+    n_blocks = -(-n_boot // BLOCK)
+    return [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(n_blocks + 1)]
+
+
+def _draw_indices(rng: np.random.Generator, size: int, n: int) -> np.ndarray:
+    """Row indices of ``size`` case resamples of n respondents (size x n).
+
+    The narrowest unsigned type that holds n - 1 is used: the draws are the bulk of the
+    bootstrap's cost and 16-bit draws are several times faster than 64-bit ones.
+    """
+    dtype = np.uint16 if n <= 2 ** 16 else np.uint32 if n <= 2 ** 32 else np.int64
+    return rng.integers(0, n, size=(size, n), dtype=dtype)
+
+
 def _resample_counts(rng: np.random.Generator, size: int, n: int) -> np.ndarray:
     """How often each of n respondents is drawn in each of ``size`` case resamples."""
-    dtype = np.int32 if n < 2 ** 31 else np.int64       # int32 draws are twice as fast
-    idx = rng.integers(0, n, size=(size, n), dtype=dtype)
-    # resample b counts in row b; bincount wants intp (an int32 input costs a slow cast)
-    idx = idx + (np.arange(size, dtype=np.intp) * n)[:, None]
+    # resample b counts in row b; bincount wants intp (a narrower input costs a slow cast)
+    idx = _draw_indices(rng, size, n) + (np.arange(size, dtype=np.intp) * n)[:, None]
     return np.bincount(idx.ravel(), minlength=size * n).reshape(size, n).astype(float)
 
 
@@ -1021,8 +1049,7 @@ def process(data: pd.DataFrame, model: int, x: str, y: str, m, w: str | None = N
     # ---- bootstrap ------------------------------------------------------------------
     if seed is None:
         seed = int(np.random.SeedSequence().entropy % (2 ** 63))
-    rng = np.random.default_rng(seed)
-    boot, replaced = _bootstrap(designs, n_boot, rng)
+    boot, replaced = _bootstrap(designs, n_boot, seed)
     if replaced:
         rare = [c for c in control_terms if "[T." in c and min(cols[c].sum(), n - cols[c].sum()) < 5]
         warnings.warn(f"{replaced} of {n_boot} bootstrap resamples had a singular design and "
@@ -1033,7 +1060,8 @@ def process(data: pd.DataFrame, model: int, x: str, y: str, m, w: str | None = N
     w_data = frame[w].to_numpy(dtype=float) if w else None
     conventions = {
         "model": model, "n_boot": n_boot, "seed": seed, "ci": ci, "conf": conf,
-        "bootstrap": "case resampling of respondents, numpy.random.default_rng(seed)",
+        "bootstrap": "case resampling of respondents; resamples in blocks of 250, block k "
+                     "drawn by numpy.random.default_rng(SeedSequence(seed).spawn(...)[k])",
         "bootstrap_se": "standard deviation of the bootstrap estimates (ddof = 1)",
         "bootstrap_replaced": replaced,
         "path_covariance": hc or "classical OLS",

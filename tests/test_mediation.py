@@ -216,8 +216,7 @@ def test_batched_normal_equations_equal_per_resample_ols():
     d = _sim(n=57, seed=4)
     d["g"] = np.where(np.arange(57) % 3 == 0, "a", np.where(np.arange(57) % 3 == 1, "b", "c"))
     fit = M.process(d, 7, "x", "y", "m", w="w", controls=["g"], n_boot=100, seed=11)
-    rng = np.random.default_rng(11)
-    idx = rng.integers(0, 57, size=(100, 57), dtype=np.int32)
+    idx = M._draw_indices(M._block_generators(11, 100)[0], 100, 57)
     boot = fit.bootstrap_estimates()
     dum = pd.get_dummies(d["g"], drop_first=True, dtype=float).to_numpy()
     X = np.column_stack([np.ones(57), d.x, d.w, d.x * d.w, dum])
@@ -230,6 +229,7 @@ def test_batched_normal_equations_equal_per_resample_ols():
 
 def test_chunks_give_the_same_resamples(monkeypatch):
     d = _sim(n=101, seed=2)
+    monkeypatch.setattr(M, "_CHUNK_ELEMENTS", 101 * 500)     # one chunk
     full = M.process(d, 4, "x", "y", "m", n_boot=500, seed=5)
     monkeypatch.setattr(M, "_CHUNK_ELEMENTS", 101 * 37)      # 14 chunks, the last one short
     chunked = M.process(d, 4, "x", "y", "m", n_boot=500, seed=5)
