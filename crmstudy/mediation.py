@@ -291,9 +291,10 @@ def _bootstrap(designs: dict[str, tuple[np.ndarray, np.ndarray]], n_boot: int,
     while start < n_boot:
         size = min(chunk, n_boot - start)
         first = start // BLOCK
-        counts = np.vstack([_resample_counts(g, min(BLOCK, n_boot - b * BLOCK), n)
-                            for b, g in enumerate(generators[first:first + blocks_per_chunk],
-                                                  start=first) if b * BLOCK < n_boot])
+        counts = _counts(np.vstack([
+            _draw_indices(g, min(BLOCK, n_boot - b * BLOCK), n)
+            for b, g in enumerate(generators[first:first + blocks_per_chunk], start=first)
+            if b * BLOCK < n_boot]), n)
         todo = np.arange(start, start + size)
         while True:
             sums = counts @ rhs
@@ -320,7 +321,7 @@ def _bootstrap(designs: dict[str, tuple[np.ndarray, np.ndarray]], n_boot: int,
                     "level or a variable has too few distinct respondents)",
                     hint="merge rare categories of the controls or collect more data")
             todo = todo[bad]
-            counts = _resample_counts(generators[-1], int(bad.sum()), n)
+            counts = _counts(_draw_indices(generators[-1], int(bad.sum()), n), n)
         start += size
     return out, replaced
 
@@ -376,11 +377,12 @@ def _draw_indices(rng: np.random.Generator, size: int, n: int) -> np.ndarray:
     return rng.integers(0, n, size=(size, n), dtype=dtype)
 
 
-def _resample_counts(rng: np.random.Generator, size: int, n: int) -> np.ndarray:
-    """How often each of n respondents is drawn in each of ``size`` case resamples."""
+def _counts(idx: np.ndarray, n: int) -> np.ndarray:
+    """How often each of n respondents is drawn in each resample (rows of ``idx``)."""
+    size = idx.shape[0]
     # resample b counts in row b; bincount wants intp (a narrower input costs a slow cast)
-    idx = _draw_indices(rng, size, n) + (np.arange(size, dtype=np.intp) * n)[:, None]
-    return np.bincount(idx.ravel(), minlength=size * n).reshape(size, n).astype(float)
+    flat = (idx + (np.arange(size, dtype=np.intp) * n)[:, None]).ravel()
+    return np.bincount(flat, minlength=size * n).reshape(size, n).astype(float)
 
 
 def _quantiles(sorted_: np.ndarray, q) -> np.ndarray:
