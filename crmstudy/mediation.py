@@ -51,9 +51,10 @@ Conventions (every result records them in ``conventions``):
 * **centring** (``center=``): none by default (PROCESS ``center=0``); ``True`` centres every
   variable that forms a product at its mean (PROCESS ``center=1``).  Effects at a moderator
   value are the same either way: moderator values are given and reported in original units.
-* **moderator values** (``at=``): ``"meansd"`` mean - 1 SD, mean, mean + 1 SD (PROCESS
-  default ``moments=1`` style), ``"percentiles"`` 16th, 50th, 84th (PROCESS default
-  ``moments=0``), or any numbers.
+* **moderator values** (``at=``): ``"meansd"`` mean - 1 SD, mean, mean + 1 SD (SD with
+  ddof = 1; PROCESS ``moments=1``, the PROCESS 2 default and the usual thesis choice, so the
+  default here), ``"percentiles"`` 16th, 50th, 84th computed as PROCESS 3+ does by default
+  (sorted values interpolated at position p(n + 1), R quantile type 6), or any numbers.
 * **controls**: numeric columns as they are; text, boolean or categorical columns as
   treatment dummies whose reference is the first category of a pandas Categorical, else the
   first level in sorted order (as R's ``factor``), or the level named in ``reference=``.
@@ -197,8 +198,9 @@ def _moderator_values(w: np.ndarray, at) -> tuple[np.ndarray, list[str], str]:
         return np.array([m - s, m, m + s]), ["mean - 1 SD", "mean", "mean + 1 SD"], \
             "mean and mean ± 1 SD (ddof = 1)"
     if isinstance(at, str) and at == "percentiles":
-        return np.percentile(w, [16, 50, 84]), ["p16", "p50", "p84"], \
-            "16th, 50th, 84th percentiles (linear interpolation)"
+        # PROCESS interpolates the sorted values at position p(n + 1) (R type 6, "weibull")
+        return np.percentile(w, [16, 50, 84], method="weibull"), ["p16", "p50", "p84"], \
+            "16th, 50th, 84th percentiles (PROCESS: position p(n + 1), R quantile type 6)"
     if isinstance(at, str):
         raise ParameterError(f"unknown moderator values {at!r}",
                              hint='use "meansd", "percentiles" or a list of numbers')

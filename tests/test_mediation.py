@@ -284,7 +284,11 @@ def test_conditional_indirect_at_any_values_and_percentiles():
     expected = (p[("m", "x")] + p[("m", "x:w")] * np.array(at)) * p[("y", "m")]
     np.testing.assert_allclose(tab["effect"], expected, rtol=1e-10)
     pct = fit.conditional_indirect(at="percentiles")
-    np.testing.assert_allclose(pct["w"], np.percentile(d["w"], [16, 50, 84]))
+    np.testing.assert_allclose(pct["w"], np.percentile(d["w"], [16, 50, 84], method="weibull"))
+    # PROCESS's percentiles (as pyprocessmacro 2.2 spotlight="percentiles" prints them for
+    # psych::Garcia sexism): 4.250, 5.120, 5.896
+    g = M.moderator_values(DATA["garcia.csv"], "sexism", "percentiles")
+    np.testing.assert_allclose(g, [4.25, 5.12, 5.896], rtol=1e-12)
     assert list(pct["level"]) == ["p16", "p50", "p84"]
     mv = M.moderator_values(d, "w")
     assert mv.iloc[1] == pytest.approx(d["w"].mean()) and \
