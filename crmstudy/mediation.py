@@ -498,7 +498,10 @@ class ProcessResult:
         chains = []
         for r in range(1, len(self.m) + 1):
             chains += list(itertools.combinations(self.m, r))
-        return sorted(chains, key=lambda c: (self.m.index(c[0]), len(c), c))
+        # PROCESS's order: by first mediator, then length, then position (for three: M1,
+        # M1M2, M1M3, M1M2M3, M2, M2M3, M3)
+        pos = {mj: k for k, mj in enumerate(self.m)}
+        return sorted(chains, key=lambda c: (pos[c[0]], len(c), [pos[v] for v in c]))
 
     def _chain_effect(self, coefs: dict, chain: tuple[str, ...], w_int=None) -> np.ndarray:
         """Indirect effect along ``chain`` at internal moderator values ``w_int``.
@@ -679,7 +682,8 @@ class ProcessResult:
             return out.round(digits)
         if which == "paths":
             cols = {}
-            index = [self.x] + [v for v in self._all_terms() if v != self.x]
+            index = [self.x] + [v for v in self._all_terms() if v not in (self.x, "constant")] \
+                + ["constant"]
             for eq in list(self.m) + [self.y]:
                 tab = self.paths[self.paths["outcome"] == eq].set_index("term")
                 cells = {}
@@ -828,6 +832,9 @@ class ProcessResult:
 def _term_label(term: str, lang: str, labels) -> str:
     if term == "constant":
         return _TEXT[lang]["constant"]
+    if "[T." in term and term.endswith("]"):          # a dummy: "ownership[T.state]"
+        var, level = term[:-1].split("[T.", 1)
+        return f"{variable_label(var, lang, labels)}{'：' if lang == 'zh' else ': '}{level}"
     return " × ".join(variable_label(p, lang, labels) for p in term.split(":"))
 
 

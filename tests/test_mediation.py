@@ -482,3 +482,30 @@ def test_conditional_indirect_plot(lang, tmp_path):
         conditional_indirect_plot(M.process(g, 4, "prot2", "liking", "respappr", n_boot=100,
                                             seed=1), lang=lang)
     plt.close("all")
+
+
+def test_serial_three_mediators_order_and_identity():
+    rng = np.random.default_rng(12)
+    n = 250
+    x = rng.standard_normal(n)
+    m1 = 0.5 * x + rng.standard_normal(n)
+    m2 = 0.4 * m1 + 0.2 * x + rng.standard_normal(n)
+    m3 = 0.3 * m2 + 0.2 * m1 + rng.standard_normal(n)
+    y = 0.3 * m3 + 0.2 * m2 + 0.1 * m1 + 0.1 * x + rng.standard_normal(n)
+    d = pd.DataFrame({"x": x, "m1": m1, "m2": m2, "m3": m3, "y": y,
+                      "sector": rng.choice(["a", "b", "c"], n)})
+    fit = M.process(d, 6, "x", "y", ["m1", "m2", "m3"], controls=["sector"], n_boot=300,
+                    seed=1)
+    chains = [p.split(" -> ")[1:-1] for p in fit.indirect["path"] if p != "total"]
+    # PROCESS's order of the seven specific indirect effects
+    assert chains == [["m1"], ["m1", "m2"], ["m1", "m3"], ["m1", "m2", "m3"], ["m2"],
+                      ["m2", "m3"], ["m3"]]
+    p = fit.paths.set_index(["outcome", "term"])["b"]
+    ind = fit.indirect.set_index("path")["effect"]
+    assert ind["x -> m1 -> m2 -> m3 -> y"] == pytest.approx(
+        p[("m1", "x")] * p[("m2", "m1")] * p[("m3", "m2")] * p[("y", "m3")], rel=1e-12)
+    # total = direct + total indirect (OLS identity with the same controls)
+    assert fit.total["effect"].iloc[0] == pytest.approx(
+        fit.direct["effect"].iloc[0] + ind["total"], rel=1e-10)
+    tab = fit.table("zh", "paths")
+    assert "sector：b" in tab.index and tab.index[-3] == "常数项"
