@@ -128,7 +128,8 @@ _TEXT = {
            "index": "有调节的中介指数", "share": "效应占比", "z": "z", "step": "步骤",
            "low": "低（均值 − 1 SD）", "mean": "均值", "high": "高（均值 + 1 SD）",
            "p16": "第 16 百分位", "p50": "第 50 百分位", "p84": "第 84 百分位",
-           "coefficient": "系数", "constant": "常数项", "linear": "一次项", "quadratic": "二次项"},
+           "llci": "置信区间下限", "ulci": "置信区间上限", "coefficient": "系数",
+           "constant": "常数项", "linear": "一次项", "quadratic": "二次项"},
     "en": {"indirect": "Indirect effect", "direct": "Direct effect", "total": "Total effect",
            "total_indirect": "Total indirect effect", "effect": "Effect", "boot_se": "Boot SE",
            "ci_low": "Boot LLCI", "ci_high": "Boot ULCI", "se": "SE", "t": "t", "p": "p",
@@ -137,8 +138,8 @@ _TEXT = {
            "index": "Index of moderated mediation", "share": "Share", "z": "z", "step": "Step",
            "low": "low (mean − 1 SD)", "mean": "mean", "high": "high (mean + 1 SD)",
            "p16": "16th percentile", "p50": "50th percentile", "p84": "84th percentile",
-           "coefficient": "Coefficient", "constant": "constant", "linear": "linear",
-           "quadratic": "quadratic"},
+           "llci": "LLCI", "ulci": "ULCI", "coefficient": "Coefficient", "constant": "constant",
+           "linear": "linear", "quadratic": "quadratic"},
 }
 _LEVEL_KEYS = {"mean - 1 SD": "low", "mean": "mean", "mean + 1 SD": "high", "p16": "p16",
                "p50": "p50", "p84": "p84"}
@@ -650,13 +651,13 @@ class ProcessResult:
             if self.total is not None:
                 r = self.total.iloc[0]
                 rows.append({t["path"]: t["total"], t["effect"]: r["effect"],
-                             t["boot_se"]: r["se"], t["ci_low"]: r["ci_low"],
-                             t["ci_high"]: r["ci_high"]})
+                             t["se"]: r["se"], t["llci"]: r["ci_low"],
+                             t["ulci"]: r["ci_high"]})
             for _, r in self.direct.iterrows():
                 lab = t["direct"] + (f" ({name(self.w)} = {r['w']:.{digits}f})"
-                                     if self.w and np.isfinite(r["w"]) else "")
-                rows.append({t["path"]: lab, t["effect"]: r["effect"], t["boot_se"]: r["se"],
-                             t["ci_low"]: r["ci_low"], t["ci_high"]: r["ci_high"]})
+                                     if "w" in r and np.isfinite(r["w"]) else "")
+                rows.append({t["path"]: lab, t["effect"]: r["effect"], t["se"]: r["se"],
+                             t["llci"]: r["ci_low"], t["ulci"]: r["ci_high"]})
             for _, r in self.indirect.iterrows():
                 key = r["mediator"] if "mediator" in r else r["path"]
                 lab = t["total_indirect"] if key == "total" else \
@@ -664,8 +665,8 @@ class ProcessResult:
                                                     else self._label(key.split(" -> ")))
                 if "w" in r:
                     lab += f" ({name(self.w)} = {r['w']:.{digits}f})"
-                rows.append({t["path"]: lab, t["effect"]: r["effect"], t["boot_se"]: r["boot_se"],
-                             t["ci_low"]: r["ci_low"], t["ci_high"]: r["ci_high"]})
+                rows.append({t["path"]: lab, t["effect"]: r["effect"], t["se"]: r["boot_se"],
+                             t["llci"]: r["ci_low"], t["ulci"]: r["ci_high"]})
             if self.total is not None:
                 tot = float(self.total["effect"].iloc[0])
                 for row in rows:
@@ -784,7 +785,8 @@ class ProcessResult:
                         share = r["effect"] / tot
                         s += (f"；直接效应仍显著（c' = {f(direct['effect'])}，p = {f(direct['p'])}），"
                               f"为部分中介，中介效应占总效应的比例为 {share:.1%}" if lang == "zh" else
-                              f"; the direct effect remains significant (c' = {f(direct['effect'])}, "
+                              "; the direct effect remains significant "
+                              f"(c' = {f(direct['effect'])}, "
                               f"p = {f(direct['p'])}): partial mediation, the indirect effect is "
                               f"{share:.1%} of the total effect")
                     else:
@@ -1062,7 +1064,8 @@ def process(data: pd.DataFrame, model: int, x: str, y: str, m, w: str | None = N
         seed = int(np.random.SeedSequence().entropy % (2 ** 63))
     boot, replaced = _bootstrap(designs, n_boot, seed)
     if replaced:
-        rare = [c for c in control_terms if "[T." in c and min(cols[c].sum(), n - cols[c].sum()) < 5]
+        rare = [c for c in control_terms
+                if "[T." in c and min(cols[c].sum(), n - cols[c].sum()) < 5]
         warnings.warn(f"{replaced} of {n_boot} bootstrap resamples had a singular design and "
                       "were replaced by new draws, as PROCESS does"
                       + (f" (rare dummy levels: {', '.join(rare)})" if rare else ""),

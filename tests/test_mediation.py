@@ -8,7 +8,6 @@ presumed-media-influence example) and Garcia (Garcia et al. 2010, Hayes' protest
 from __future__ import annotations
 
 import json
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +21,7 @@ from crmstudy.errors import (CrmStudyError, DataQualityWarning, InputDataError, 
 REF = Path(__file__).resolve().parent / "reference" / "mediation"
 R = json.loads((REF / "r_reference.json").read_text())
 PPM = json.loads((REF / "pyprocessmacro_reference.json").read_text())
-DATA = {"tal_or.csv": pd.read_csv(REF / "tal_or.csv"), "garcia.csv": pd.read_csv(REF / "garcia.csv")}
+DATA = {name: pd.read_csv(REF / name) for name in ("tal_or.csv", "garcia.csv")}
 
 
 def _fit(case: dict, **kw):
@@ -429,6 +428,13 @@ def test_tables_and_report(lang):
     lines = mod.report(lang)
     assert len(lines) == 1 + 3
     assert ("有调节的中介指数" in lines[0]) if lang == "zh" else ("index of moderated" in lines[0])
+    for model in (7, 8, 14, 58):              # every moderated model has its effects table
+        fit_m = M.process(g, model, "prot2", "liking", "respappr", w="sexism", n_boot=200,
+                          seed=1)
+        eff = fit_m.table(lang)
+        assert len(eff) == len(fit_m.direct) + len(fit_m.indirect)
+        assert fit_m.table(lang, "paths").shape[1] == 2
+        assert "sexism" in fit_m.summary()
     cond = mod.table(lang, "conditional")
     assert cond.shape == (3, 7)
     assert mod.table(lang, "index").shape == (1, 5)
