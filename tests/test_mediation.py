@@ -515,3 +515,19 @@ def test_serial_three_mediators_order_and_identity():
         fit.direct["effect"].iloc[0] + ind["total"], rel=1e-10)
     tab = fit.table("zh", "paths")
     assert "sector：b" in tab.index and tab.index[-3] == "常数项"
+
+
+def test_index_of_moderated_mediation_matches_lavaan_defined_parameter():
+    """lavaan ``imm := a3*b`` and ``(a1 + a3*5)*b`` on psych::Garcia (model 7): the point
+    estimates agree to 1e-8 (ML and OLS give the same coefficients in this recursive model).
+    lavaan's delta-method SE (0.125) is smaller than the bootstrap SE (≈ 0.166, as PROCESS and
+    pyprocessmacro find too), because a product of coefficients is not normal: the reason the
+    bootstrap is the recommended test (温忠麟 & 叶宝娟 2014)."""
+    lav = R["lavaan_garcia_m7"]
+    fit = M.process(DATA["garcia.csv"], 7, "prot2", "liking", "respappr", w="sexism",
+                    n_boot=2000, seed=4)
+    imm = fit.index_of_moderated_mediation.iloc[0]
+    assert imm["index"] == pytest.approx(lav["imm"]["est"], rel=1e-8)
+    at5 = fit.conditional_indirect(at=[5.0]).iloc[0]
+    assert at5["effect"] == pytest.approx(lav["ind_at_5"]["est"], rel=1e-8)
+    assert imm["boot_se"] > lav["imm"]["se"]

@@ -84,11 +84,23 @@ lav <- list(call = "sem(model, data = Tal_Or), estimator ML, se = 'standard'",
             ind = list(est = row("ind")$est, se = row("ind")$se, z = row("ind")$z,
                        p = row("ind")$pvalue),
             total = list(est = row("total")$est, se = row("total")$se))
+# lavaan: model 7 on Garcia, the index of moderated mediation a3*b as a defined parameter
+gar$prot2_sexism <- gar$prot2 * gar$sexism
+fit7 <- sem("respappr ~ a1*prot2 + a2*sexism + a3*prot2_sexism
+             liking ~ cp*prot2 + b*respappr
+             imm := a3*b
+             ind_at_5 := (a1 + a3*5)*b", data = gar)
+pe7 <- parameterEstimates(fit7)
+lav7 <- list(call = "sem(model, data = Garcia), estimator ML",
+             n = nrow(gar),
+             imm = list(est = pe7[pe7$lhs == "imm", "est"], se = pe7[pe7$lhs == "imm", "se"]),
+             ind_at_5 = list(est = pe7[pe7$lhs == "ind_at_5", "est"],
+                             se = pe7[pe7$lhs == "ind_at_5", "se"]))
 res <- list(generated_by = "tests/reference/mediation/make_reference_r.R",
             R = R.version.string, psych = as.character(packageVersion("psych")),
             lavaan = as.character(packageVersion("lavaan")),
             sandwich = as.character(packageVersion("sandwich")),
-            cases = cases, lavaan_tal_m4 = lav)
+            cases = cases, lavaan_tal_m4 = lav, lavaan_garcia_m7 = lav7)
 writeLines(toJSON(res, auto_unbox = TRUE, digits = NA, pretty = TRUE),
            file.path(out, "r_reference.json"))
 cat("wrote", file.path(out, "r_reference.json"), "\n")
