@@ -897,9 +897,9 @@ def process(data: pd.DataFrame, model: int, x: str, y: str, m, w: str | None = N
     >>> fit.index_of_moderated_mediation                              # doctest: +SKIP
     >>> fit.conditional_indirect(at=[-1, 0, 1])                       # doctest: +SKIP
 
-    matches R ``processR``/PROCESS for R ``process(data = d, y = "financial", x =
-    "capability", m = "CP", w = "ED", model = 7, boot = 5000, seed = 1)`` up to Monte-Carlo
-    error of the bootstrap.
+    matches PROCESS for R (Hayes' ``process.R``) ``process(data = d, y = "financial", x =
+    "capability", m = "CP", w = "ED", model = 7, boot = 5000, seed = 1)`` up to the
+    Monte-Carlo error of the bootstrap (the paths exactly: ``lm()`` of each equation).
     """
     # ---- arguments ------------------------------------------------------------------
     if isinstance(model, bool) or model not in MODELS:
