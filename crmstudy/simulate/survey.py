@@ -15,7 +15,26 @@ Generating model (every parameter is returned in :class:`SimulationTruth`)
 
    with the coefficients of :data:`COEFFICIENTS` (term names as patsy/statsmodels writes them,
    so ``smf.ols("perf_customer ~ capability*ED + np.log(firm_size) + firm_age + ownership +
-   industry")`` estimates exactly these).
+   industry")`` estimates exactly these).  For ``financial`` these are the reduced form
+   (total effects); see 3b.
+
+   3b. Mediator: customer performance drives financial performance,
+
+       perf_financial = s0 + s1 capability + s2 ED + s3 capability*ED + ... + 0.40 perf_customer
+                        + e_f,   e_f ~ N(0, sqrt(0.80² − 0.40² · 0.70²) = 0.7494)
+
+   with the structural coefficients ``s = COEFFICIENTS.financial − 0.40 ·
+   COEFFICIENTS.customer`` (:data:`STRUCTURAL_COEFFICIENTS`), so the reduced form of
+   ``financial`` is still :data:`COEFFICIENTS` with residual SD 0.80.  The indirect effect
+   of capability on financial performance through customer performance (PROCESS model 8
+   on the latent scale: ``a`` moderated by ED, direct effect moderated by ED) is
+
+       indirect(ED) = (0.50 + 0.20 ED) · 0.40 = 0.20 + 0.08 ED,
+
+   index of moderated mediation 0.08; the direct effect is 0.15 + 0.07 ED (structural
+   ``capability`` and ``capability:ED``); all recorded in ``truth.mediation``.  The random
+   draws are the same, in the same order, as before the mediator was added: only
+   ``perf_financial`` and the statements built on it (step 6) changed.
 4. Survey items: the continuous response ``y* = λ f + sqrt(1 − λ²) ε`` of each item on its own
    factor ``f`` (performance factors are standardised by their sample mean and SD, stored in
    ``truth.performance_scale``) with the loadings :data:`LOADINGS`, cut into the 7 Likert
@@ -43,7 +62,8 @@ import pandas as pd
 from ..errors import ParameterError
 from ..indicators import capability_system
 
-__all__ = ["crm_survey", "SimulatedStudy", "SimulationTruth", "SHIPPED_SEED"]
+__all__ = ["crm_survey", "SimulatedStudy", "SimulationTruth", "SHIPPED_SEED", "MEDIATION",
+           "mediation_truth"]
 
 SHIPPED_SEED = 20261123
 MISSING_CODES = (99, -9)
@@ -82,6 +102,17 @@ COEFFICIENTS = pd.DataFrame({
 }, index=pd.Index(TERMS, name="term"))
 RESIDUAL_SD = pd.Series({"financial": 0.80, "customer": 0.70, "innovation": 0.75},
                         name="residual_sd")
+# Mediation (step 3b of the docstring): perf_financial = structural part + b * perf_customer.
+# The structural coefficients and residual SD of financial are chosen so that its reduced form
+# (regressed on capability*ED and controls, without customer) is exactly COEFFICIENTS and
+# RESIDUAL_SD, as before the mediator was added.
+MEDIATION = {"b": 0.40}
+STRUCTURAL_COEFFICIENTS = COEFFICIENTS.copy()
+STRUCTURAL_COEFFICIENTS["financial"] = (COEFFICIENTS["financial"]
+                                        - MEDIATION["b"] * COEFFICIENTS["customer"])
+STRUCTURAL_RESIDUAL_SD = RESIDUAL_SD.copy()
+STRUCTURAL_RESIDUAL_SD["financial"] = float(np.sqrt(
+    RESIDUAL_SD["financial"] ** 2 - MEDIATION["b"] ** 2 * RESIDUAL_SD["customer"] ** 2))
 ROA = {"mean": 0.05, "scale": 0.03, "noise_sd": 0.01}
 TAX_RATE = 0.25
 
@@ -108,6 +139,21 @@ _CONSTRUCTS = {
 }
 
 
+def mediation_truth() -> dict:
+    """The mediation capability -> customer -> financial on the latent scale (docstring 3b)."""
+    a = float(COEFFICIENTS.loc["capability", "customer"])
+    a_w = float(COEFFICIENTS.loc["capability:ED", "customer"])
+    b = float(MEDIATION["b"])
+    s = STRUCTURAL_COEFFICIENTS["financial"].round(10)
+    return {"x": "capability", "m": "perf_customer", "y": "perf_financial", "w": "ED",
+            "process_model": 8, "a": a, "a_moderation": a_w, "b": b,
+            "direct": float(s["capability"]), "direct_moderation": float(s["capability:ED"]),
+            "indirect_at_w0": round(a * b, 10), "index_of_moderated_mediation": round(a_w * b, 10),
+            "total_at_w0": float(COEFFICIENTS.loc["capability", "financial"]),
+            "structural_residual_sd": round(float(STRUCTURAL_RESIDUAL_SD["financial"]), 10),
+            "structural_coefficients": {t: float(v) for t, v in s.items()}}
+
+
 @dataclass(frozen=True)
 class SimulationTruth:
     """Every parameter that generated a :class:`SimulatedStudy`."""
@@ -127,6 +173,7 @@ class SimulationTruth:
     performance_scale: pd.DataFrame
     roa: dict
     latent: pd.DataFrame = field(repr=False)
+    mediation: dict = field(default_factory=lambda: mediation_truth())
 
     def to_dict(self) -> dict:
         """Plain-Python form (for YAML); the latent scores are left out (see ``latent``)."""
@@ -144,6 +191,7 @@ class SimulationTruth:
             "performance_scale": {o: {k: float(v) for k, v in self.performance_scale.loc[o].items()}
                                   for o in self.performance_scale.index},
             "roa": dict(self.roa),
+            "mediation": dict(self.mediation),
         }
 
 
@@ -247,8 +295,10 @@ def crm_survey(n_firms: int = 300, seed: int = SHIPPED_SEED, *, missing_rate: fl
         np.ones(n), capability, ed, capability * ed, np.log(firm_size), firm_age,
         ownership == "private", ownership == "state", industry == "manufacturing",
         industry == "retail", industry == "services"]).astype(float)
-    noise = rng.standard_normal((n, 3)) * RESIDUAL_SD.to_numpy()
-    performance = design @ COEFFICIENTS.to_numpy() + noise
+    noise = rng.standard_normal((n, 3)) * STRUCTURAL_RESIDUAL_SD.to_numpy()
+    performance = design @ STRUCTURAL_COEFFICIENTS.to_numpy() + noise
+    # the mediator: financial performance also depends on customer performance (same draws)
+    performance[:, 0] += MEDIATION["b"] * performance[:, 1]
     z_perf, scale = {}, {}
     for j, outcome in enumerate(COEFFICIENTS.columns):
         z_perf[outcome], mean, sd = _standardise(performance[:, j])
