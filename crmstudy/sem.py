@@ -270,7 +270,11 @@ class _Spec:
             loads = [par for par in self.params if par.op == "=~" and par.lhs == f]
             marker = next((par.rhs for par in loads if par.free < 0 and par.value != 0), None)
             others = [par.rhs for par in loads if par.rhs != marker and par.rhs in obs_idx]
-            if marker in obs_idx and others:
+            shared = all(any(x.op == "=~" and x.rhs == par.rhs and x.lhs != f for x in self.params)
+                         for par in loads)
+            if shared:          # a method factor: start small, loadings 1 (lavaan "simple")
+                lat_var[f] = None
+            elif marker in obs_idx and others:
                 c = [s[obs_idx[marker], obs_idx[o]] for o in others]
                 lat_var[f] = max(abs(float(np.mean(c))), 0.05 * var[obs_idx[marker]])
             else:
@@ -285,6 +289,8 @@ class _Spec:
                                and x.free < 0 and x.value != 0), None)
                 if not np.isnan(par.value):
                     theta[par.free] = par.value
+                elif lat_var.get(par.lhs, 0.05) is None:
+                    theta[par.free] = 1.0
                 elif marker in obs_idx and par.rhs in obs_idx:
                     theta[par.free] = s[obs_idx[marker], obs_idx[par.rhs]] / lat_var[par.lhs]
                 else:
@@ -296,7 +302,8 @@ class _Spec:
                     if par.lhs in obs_idx:
                         theta[par.free] = 0.5 * var[obs_idx[par.lhs]]
                     else:
-                        theta[par.free] = lat_var.get(par.lhs, 0.05) if par.lhs not in self.endogenous else 0.05
+                        start = lat_var.get(par.lhs, 0.05)
+                        theta[par.free] = 0.05 if start is None or par.lhs in self.endogenous else start
         return theta
 
     def fix_x(self, s):
@@ -439,6 +446,35 @@ class _Problem:
             if done:
                 return x, f, it, True
         return x, f, max_iter, False
+
+    def minimise_lm(self, x0, max_iter=3000, tol=1e-12):
+        """Levenberg–Marquardt-damped Fisher scoring, the fallback for ill-conditioned
+        models (e.g. a method factor competing with the traits)."""
+        x = x0.copy()
+        f = self.value(x)
+        lam = 1e-3
+        for it in range(max_iter):
+            g, metric = self.grad_metric(x)
+            if np.max(np.abs(g)) < 1e-7:
+                return x, f, it, True
+            dm = np.diag(np.diag(metric))
+            while lam < 1e12:
+                try:
+                    step = -np.linalg.solve(metric + lam * dm, g)
+                except np.linalg.LinAlgError:
+                    lam *= 10
+                    continue
+                f_new = self.value(x + step)
+                if np.isfinite(f_new) and f_new < f:
+                    x, f_old, f = x + step, f, f_new
+                    lam = max(lam / 10, 1e-12)
+                    break
+                lam *= 10
+            else:
+                g = self.grad_metric(x)[0]
+                return x, f, it, bool(np.max(np.abs(g)) < 1e-6)
+        g = self.grad_metric(x)[0]
+        return x, f, max_iter, bool(np.max(np.abs(g)) < 1e-6)
 
     def hessian(self, x, h=1e-5):
         """Numerical Hessian of −2logL/N from the analytic gradient (central differences)."""
@@ -815,6 +851,9 @@ def sem(model: str, data: pd.DataFrame, estimator: str = "ML", missing: str = "l
     if fiml:
         x0 = np.concatenate([x0, mu_h1])
     est, fval, iters, ok = problem.minimise(x0, max_iter=max_iter)
+    if not ok:
+        est, fval, more, ok = problem.minimise_lm(x0, max_iter=6 * max_iter)
+        iters += more
     if not ok:
         raise ModelFitError(f"the model did not converge in {iters} iterations",
                             hint="check the model for a factor whose indicators barely correlate, "

@@ -157,7 +157,15 @@ def parse_model(model: str) -> list[Statement]:
         if rhs.strip() == "1" or re.search(r"(^|\+)\s*1\s*($|\+)", rhs):
             raise _error("intercepts ('~ 1') are not supported", line, text,
                          "remove the intercept term; means are saturated (FIML estimates them)")
-        terms = tuple(_parse_term(tok, line, text) for tok in rhs.split("+"))
+        merged: dict[str, Term] = {}
+        for tok in rhs.split("+"):     # lavaan merges 'NA*x1 + a*x1' into one term
+            t = _parse_term(tok, line, text)
+            if t.name in merged:
+                o = merged[t.name]
+                t = Term(t.name, t.fixed if t.fixed is not None else o.fixed, t.free or o.free,
+                         t.label or o.label, t.start if t.start is not None else o.start)
+            merged[t.name] = t
+        terms = tuple(merged.values())
         out.append(Statement(lhs=lhs, op=op, terms=terms, line=line, text=text))
     if not any(s.op != ":=" for s in out):
         raise ParameterError("model syntax: the model has no =~, ~ or ~~ statement")

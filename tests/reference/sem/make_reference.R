@@ -80,3 +80,33 @@ path_model <- '
 '
 dump("pd_path", sem(path_model, data = PoliticalDemocracy), path_model, call = 'sem(model, data)')
 cat("done\n")
+
+# The tutorial's model exactly (no equality constraints), with the indirect effect.
+tut_model <- '
+  ind60 =~ x1 + x2 + x3
+  dem60 =~ y1 + y2 + y3 + y4
+  dem65 =~ y5 + y6 + y7 + y8
+  dem60 ~ a*ind60
+  dem65 ~ c*ind60 + b*dem60
+  y1 ~~ y5
+  y2 ~~ y4 + y6
+  y3 ~~ y7
+  y4 ~~ y8
+  y6 ~~ y8
+  ab := a*b
+'
+dump("pd_tutorial", sem(tut_model, data = PoliticalDemocracy), tut_model, call = 'sem(model, data)')
+
+# Unmeasured latent method construct (Podsakoff et al. 2003): trait model vs trait + method
+# factor loading on every item, orthogonal to the traits, loadings free (marker x1 = 1).
+ulmc_model <- paste(hs_model, '
+  method =~ x1 + x2 + x3 + x4 + x5 + x6 + x7 + x8 + x9
+  method ~~ 0*visual + 0*textual + 0*speed
+')
+dump("hs_ulmc", cfa(ulmc_model, data = hs), ulmc_model, call = 'cfa(model, data)')
+ulmc_eq <- paste(hs_model, '
+  method =~ NA*x1 + m*x1 + m*x2 + m*x3 + m*x4 + m*x5 + m*x6 + m*x7 + m*x8 + m*x9
+  method ~~ 0*visual + 0*textual + 0*speed
+  method ~~ 1*method
+')
+dump("hs_ulmc_equal", cfa(ulmc_eq, data = hs), ulmc_eq, call = 'cfa(model, data)')
