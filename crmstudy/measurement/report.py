@@ -70,7 +70,7 @@ def write_up(reliability, kmo=None, bartlett=None, cfa=None, harman=None, lang: 
                          f"{', so common-method bias is unlikely to be serious' if harman.passes else ', a sign of common-method bias'}.")
     if cfa is not None:
         f = cfa.fit
-        lam = cfa.std_loadings["std_loading"]
+        lam = cfa.loadings["std_all"]
         valid = cfa.validity_table("en")
         fl_ok = bool(valid["Fornell-Larcker met"].all())
         htmt_max = float(valid["Max. HTMT"].max()) if len(valid) > 1 else float("nan")
