@@ -579,6 +579,11 @@ class SEMResult:
         return {"fit": self.fit_table(lang), "estimates": self.table(lang),
                 "r2": self.r2_table(lang), "text": fit_sentence(self.fit, lang)}
 
+    def plot(self, lang: str = "zh", **kwargs):
+        """Path diagram (:func:`crmstudy.plotting.sem.path_diagram`)."""
+        from .plotting.sem import path_diagram   # plotting depends on results, not back
+        return path_diagram(self, lang, **kwargs)
+
     def bootstrap(self, n_boot: int = 500, seed: int | None = None, level: float = 0.95) -> pd.DataFrame:
         """Percentile bootstrap CIs of every free and defined parameter.
 

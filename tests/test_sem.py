@@ -239,3 +239,90 @@ def test_second_order_equals_first_order_fit():
     assert a["fit"]["chisq"] == pytest.approx(b["fit"]["chisq"], rel=1e-8)
     ours = sem(a["model"], _data("hs"))
     assert ours.fit["chisq"] == pytest.approx(b["fit"]["chisq"], rel=1e-6)
+
+
+# ----------------------------------------------------------------------------- figure
+def test_path_diagram_is_deterministic_and_renders_chinese():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from crmstudy.plotting import set_theme
+    from crmstudy.plotting.sem import path_diagram
+
+    ref = _ref("pd_tutorial")
+    result = sem(ref["model"], _data("pd"))
+    set_theme("zh")
+    names = {"ind60": "工业化1960", "dem60": "民主1960", "dem65": "民主1965"}
+    images = []
+    for _ in range(2):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")          # a missing glyph warns: fail
+            fig = path_diagram(result, "zh", labels=names)
+            buf = io.BytesIO()
+            fig.savefig(buf, format="png", dpi=60, metadata={"Software": None})
+        images.append(buf.getvalue())
+        texts = [t.get_text() for t in fig.axes[0].texts]
+        plt.close(fig)
+    assert images[0] == images[1]
+    assert "工业化1960" in texts and "0.45***" in texts      # std a-path of the tutorial model
+    fig = result.plot("en", standardized=False)
+    assert any(t.get_text().startswith("1.48") for t in fig.axes[0].texts)   # unstandardised a
+    plt.close(fig)
+
+
+# ----------------------------------------------------------------------------- method bias
+HS_MODEL = {"visual": ["x1", "x2", "x3"], "textual": ["x4", "x5", "x6"], "speed": ["x7", "x8", "x9"]}
+
+
+def test_ulmc_matches_lavaan():
+    """Trait model vs trait + method factor with equal loadings (hs_ulmc_equal.json)."""
+    from crmstudy.measurement.method_bias import ulmc
+
+    ref, trait = _ref("hs_ulmc_equal"), _ref("hs_cfa")
+    u = ulmc(_data("hs"), HS_MODEL)
+    assert u.method_fit["chisq"] == pytest.approx(ref["fit"]["chisq"], rel=1e-6)
+    assert u.method_fit["cfi"] == pytest.approx(ref["fit"]["cfi"], rel=1e-6)
+    assert u.delta_chisq == pytest.approx(trait["fit"]["chisq"] - ref["fit"]["chisq"], rel=1e-6)
+    assert u.delta_df == trait["fit"]["df"] - ref["fit"]["df"] == 1
+    assert u.delta_cfi == pytest.approx(ref["fit"]["cfi"] - trait["fit"]["cfi"], rel=1e-5)
+    params = pd.DataFrame(ref["estimates"])
+    m = params[(params["lhs"] == "method") & (params["op"] == "=~")]
+    assert u.method_share == pytest.approx(float(np.mean(m["std.all"] ** 2)), abs=1e-5)
+    assert set(u.table("zh").index) == {"特质模型", "特质+方法因子模型"}
+
+
+def test_marker_variable_correction_formula():
+    """Lindell & Whitney (2001): r_M = smallest positive marker correlation,
+    r_A = (r − r_M)/(1 − r_M), t on N − 3 df; checked against numpy/scipy by hand."""
+    from scipy import stats as st
+    from crmstudy.measurement.method_bias import marker_variable
+
+    hs = _data("hs")
+    res = marker_variable(hs, ["x1", "x2", "x4"], "x9")
+    r = np.corrcoef(hs[["x1", "x2", "x4", "x9"]].to_numpy().T)
+    r_m = min(v for v in r[3, :3] if v > 0)
+    assert res.r_m == pytest.approx(r_m, abs=1e-12)
+    row = res.table.set_index(["var1", "var2"]).loc[("x1", "x4")]
+    ra = (r[0, 2] - r_m) / (1 - r_m)
+    assert row["r_corrected"] == pytest.approx(ra, abs=1e-12)
+    t = ra / np.sqrt((1 - ra ** 2) / (len(hs) - 3))
+    assert row["p_corrected"] == pytest.approx(2 * st.t.sf(abs(t), len(hs) - 3), rel=1e-10)
+    second = marker_variable(hs, ["x1", "x2", "x4"], "x9", which="second_smallest")
+    assert second.r_m == pytest.approx(sorted(v for v in r[3, :3] if v > 0)[1], abs=1e-12)
+    with pytest.raises(ParameterError, match="also a substantive"):
+        marker_variable(hs, ["x1", "x9"], "x9")
+    with pytest.raises(InputDataError, match="not in the data"):
+        marker_variable(hs, ["x1", "zz"], "x9")
+
+
+def test_method_bias_table_side_by_side():
+    from crmstudy.measurement import harman_single_factor
+    from crmstudy.measurement.method_bias import method_bias
+
+    hs = _data("hs")
+    res = method_bias(hs, HS_MODEL, marker="x9", marker_variables=["x1", "x2", "x4", "x5"])
+    assert res.harman.share == pytest.approx(harman_single_factor(hs[[f"x{i}" for i in range(1, 10)]]).share)
+    zh, en = res.table("zh"), res.table("en")
+    assert len(zh) == len(en) == 5
+    assert {"Harman单因子检验", "不可测潜在方法因子(ULMC)", "标记变量法(Lindell & Whitney)"} == set(zh["检验"])
+    assert en.loc[0, "Value"] == pytest.approx(res.harman.share)
