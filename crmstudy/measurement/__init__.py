@@ -21,6 +21,8 @@ checked against R (psych, lavaan, semTools) in ``tests/test_measurement_*.py``.
 """
 from .cfa import CFAResult, cfa, htmt
 from .codebook import Codebook
+from .method_bias import (MarkerResult, MethodBiasResult, ULMCResult, marker_variable,
+                          method_bias, ulmc)
 from .prepare import PreparationReport, PreparedSurvey, longstring, prepare
 from .reliability import (AlphaResult, OmegaResult, ReliabilityResult, bootstrap_reliability,
                           cronbach_alpha, item_analysis, omega_total, reliability)
@@ -36,4 +38,5 @@ __all__ = [
     "kmo", "KMOResult", "bartlett_sphericity", "BartlettResult", "efa", "EFAResult",
     "harman_single_factor", "HarmanResult",
     "cfa", "CFAResult", "htmt", "write_up",
+    "ulmc", "ULMCResult", "marker_variable", "MarkerResult", "method_bias", "MethodBiasResult",
 ]

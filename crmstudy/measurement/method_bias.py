@@ -12,7 +12,10 @@ Three checks reported side by side (Podsakoff, MacKenzie, Lee & Podsakoff 2003):
   method loading; Williams et al. 1989 report ≈ 25 % in their review, a share well below
   that, with the trait loadings intact, is not a concern).  Loadings of the method factor are
   free (marker = first item) by default, or equal (``equal_loadings=True``, method variance
-  fixed to 1), the more stable variant.
+  fixed to 1), the more stable variant and the default: with free loadings the method factor
+  competes with the traits and the model is often near-unidentified (on
+  HolzingerSwineford1939 lavaan reaches an improper solution with a negative latent
+  variance, and crmstudy's optimiser does not converge; it then says so).
 * **Marker-variable correction** (Lindell & Whitney 2001): ``r_M`` is the smallest positive
   correlation between a theoretically unrelated marker variable and the substantive
   variables; the corrected correlation is ``r_A = (r − r_M)/(1 − r_M)`` with
@@ -31,7 +34,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..errors import InputDataError, ParameterError
+from ..errors import InputDataError, ModelFitError, ParameterError
 from .validity import harman_single_factor
 
 __all__ = ["ulmc", "ULMCResult", "marker_variable", "MarkerResult", "method_bias",
@@ -129,7 +132,15 @@ def ulmc(data: pd.DataFrame, model, *, equal_loadings: bool = True,
     method = (base + f"\n{method_name} =~ {loads}\n" + f"{method_name} ~~ " +
               " + ".join(f"0*{c}" for c in model) + extra)
     trait = sem(base, data)
-    full = sem(method, data)
+    try:
+        full = sem(method, data)
+    except ModelFitError as exc:
+        if equal_loadings:
+            raise
+        raise ModelFitError(f"the trait + method model with free method loadings did not "
+                            f"converge ({exc.problem})",
+                            hint="use equal_loadings=True (one method loading for all items), "
+                                 "the usual remedy when the free model is near-unidentified") from None
     d_chisq = trait.fit["chisq"] - full.fit["chisq"]
     d_df = trait.fit["df"] - full.fit["df"]
     est = full.estimates
