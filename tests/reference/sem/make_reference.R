@@ -110,3 +110,15 @@ ulmc_eq <- paste(hs_model, '
   method ~~ 1*method
 ')
 dump("hs_ulmc_equal", cfa(ulmc_eq, data = hs), ulmc_eq, call = 'cfa(model, data)')
+
+# FIML with a structural part and covariates (modelled: fixed.x = FALSE) on
+# PoliticalDemocracy with values removed completely at random (seed fixed, data committed),
+# and the path model under MLR (fixed.x = TRUE).
+set.seed(20260102)
+pdm <- PoliticalDemocracy
+for (v in c("y1", "y5", "y3", "x2")) pdm[[v]][runif(nrow(pdm)) < 0.12] <- NA
+write.csv(pdm, file.path(out, "pd_missing.csv"), row.names = FALSE, na = "")
+dump("pd_path_fiml", sem(path_model, data = pdm, missing = "fiml", fixed.x = FALSE), path_model,
+     call = 'sem(model, data, missing = "fiml", fixed.x = FALSE)')
+dump("pd_path_mlr", sem(path_model, data = PoliticalDemocracy, estimator = "MLR"), path_model,
+     robust, call = 'sem(model, data, estimator = "MLR")')
