@@ -334,3 +334,43 @@ def test_method_bias_table_side_by_side():
     assert len(zh) == len(en) == 5
     assert {"Harman单因子检验", "不可测潜在方法因子(ULMC)", "标记变量法(Lindell & Whitney)"} == set(zh["检验"])
     assert en.loc[0, "Value"] == pytest.approx(res.harman.share)
+
+
+# ----------------------------------------------------------------------------- syntax, invariance
+def test_syntax_forms_give_the_same_model():
+    """Comments, ';', continuation lines, and `NA*x1 + 1*f~~f` (std.lv by hand) all parse; the
+    scale-free fit is the same as the marker-identified one."""
+    hs = _data("hs")
+    base = sem("visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6", hs)
+    variants = [
+        "visual =~ x1 + x2 +\n   x3   # continued\ntextual =~ x4 + x5 + x6",
+        "visual =~ x1 + x2 + x3; textual =~ x4\n  + x5 + x6 ! comment",
+        "visual =~ NA*x1 + x2 + x3\nvisual ~~ 1*visual\ntextual =~ NA*x4 + x5 + x6\ntextual ~~ 1*textual",
+        "visual =~ NA*x1 + l1*x1 + x2 + x3\nvisual ~~ 1*visual\ntextual =~ x4 + x5 + x6",
+    ]
+    for model in variants:
+        other = sem(model, hs)
+        assert other.fit["chisq"] == pytest.approx(base.fit["chisq"], rel=1e-7), model
+        np.testing.assert_allclose(other.estimates.query("op == '=~'")["std_all"],
+                                   base.estimates.query("op == '=~'")["std_all"], atol=1e-6)
+
+
+def test_rescaling_a_variable_changes_only_its_unstandardised_paths():
+    hs = _data("hs")
+    model = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\ntextual ~ visual"
+    a = sem(model, hs)
+    b = sem(model, hs.assign(x2=hs["x2"] * 10))
+    assert b.fit["chisq"] == pytest.approx(a.fit["chisq"], rel=1e-7)
+    assert b.fit["srmr"] == pytest.approx(a.fit["srmr"], rel=1e-6)
+    np.testing.assert_allclose(b.estimates["std_all"], a.estimates["std_all"], atol=1e-6)
+    la = a.estimates.set_index(["lhs", "op", "rhs"])
+    lb = b.estimates.set_index(["lhs", "op", "rhs"])
+    assert lb.loc[("visual", "=~", "x2"), "est"] == pytest.approx(10 * la.loc[("visual", "=~", "x2"), "est"], rel=1e-6)
+    assert lb.loc[("visual", "=~", "x2"), "z"] == pytest.approx(la.loc[("visual", "=~", "x2"), "z"], rel=1e-5)
+
+
+def test_non_numeric_column_is_named():
+    hs = _data("hs").assign(x2=lambda d: d["x2"].astype(str))
+    with pytest.raises(InputDataError) as info:
+        sem("visual =~ x1 + x2 + x3", hs)
+    assert info.value.column == "x2"
