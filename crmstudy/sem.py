@@ -42,7 +42,6 @@ pure outcomes (dependent variables that predict nothing) covary.
 from __future__ import annotations
 
 import ast
-import math
 import warnings
 from dataclasses import dataclass, field
 from typing import Mapping
@@ -295,7 +294,7 @@ class _Spec:
             else:
                 lat_var[f] = 0.05
         for par in self.params:
-            if par.free < 0 or par.free in getattr(self, "_done", ()):
+            if par.free < 0:
                 continue
             if not np.isnan(par.value) and par.mat == "A" and par.op == "~":
                 theta[par.free] = par.value
@@ -331,15 +330,6 @@ class _Spec:
 
 
 # --------------------------------------------------------------------------- estimation
-def _ml_objective(spec, theta, s, logdet_s):
-    sigma = spec.implied(theta)[0]
-    sign, logdet = np.linalg.slogdet(sigma)
-    if sign <= 0:
-        return np.inf, None
-    w = np.linalg.inv(sigma)
-    return logdet + np.trace(s @ w) - logdet_s - spec.p, (sigma, w)
-
-
 def _fiml_patterns(x):
     """Group rows by missing-data pattern: (observed columns, n, mean, N-divisor cov)."""
     mask = ~np.isnan(x)
@@ -483,7 +473,7 @@ class _Problem:
                     continue
                 f_new = self.value(x + step)
                 if np.isfinite(f_new) and f_new < f:
-                    x, f_old, f = x + step, f, f_new
+                    x, f = x + step, f_new
                     lam = max(lam / 10, 1e-12)
                     break
                 lam *= 10
@@ -907,7 +897,7 @@ def sem(model: str, data: pd.DataFrame, estimator: str = "ML", missing: str = "l
     except np.linalg.LinAlgError:
         raise ModelFitError("the information matrix cannot be inverted", hint="simplify the model") from None
     if estimator == "MLR":
-        acov, c, c_b = _mlr(spec, problem, est, x, s, sigma, info, n)
+        acov, c, c_b = _mlr(spec, problem, est, x, s, sigma, n)
     # ---- χ², logL, baseline
     if fiml:
         loglik = -n / 2 * fval
@@ -1018,7 +1008,7 @@ def sem(model: str, data: pd.DataFrame, estimator: str = "ML", missing: str = "l
                      _state={"spec": spec, "theta": theta, "x": x, "fiml": fiml})
 
 
-def _mlr(spec, problem, est, x, s, sigma, info_expected, n):
+def _mlr(spec, problem, est, x, s, sigma, n):
     """Sandwich covariance and the Yuan–Bentler scaling factors (model and baseline)."""
     xbar = x.mean(axis=0)
     dev = x - xbar

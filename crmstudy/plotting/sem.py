@@ -95,7 +95,6 @@ def path_diagram(result, lang: str = "zh", *, standardized: bool = True, labels=
     ax.set_axis_off()
     ax.set_aspect("equal")
     ew, eh, bw, bh = 1.9, 1.0, 1.05, 0.5
-    boxes = {}
     for v, (x, y) in pos.items():
         if v in lat:
             ax.add_patch(Ellipse((x, y), ew, eh, facecolor="#dbe9f6", edgecolor="#2b5d8a", lw=1.4, zorder=2))
