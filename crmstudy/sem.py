@@ -767,6 +767,9 @@ def sem(model: str, data: pd.DataFrame, estimator: str = "ML", missing: str = "l
         (lavaan ``missing = "ml"``/``"fiml"``).
     level : float
         Level of the RMSEA interval (lavaan: 0.90).
+    max_iter : int
+        Fisher-scoring iterations before the Levenberg–Marquardt fallback (which gets six
+        times as many); convergence means a gradient below 1e-7.
 
     Returns
     -------
@@ -796,6 +799,10 @@ def sem(model: str, data: pd.DataFrame, estimator: str = "ML", missing: str = "l
     ...              ind := a*b''', pd_data)                      # doctest: +SKIP
     >>> fit.fit["cfi"], fit.indirect                              # doctest: +SKIP
     """
+    if not 0 < level < 1:
+        raise ParameterError(f"level must be between 0 and 1, got {level!r}")
+    if not isinstance(max_iter, (int, np.integer)) or max_iter < 1:
+        raise ParameterError(f"max_iter must be a positive integer, got {max_iter!r}")
     if estimator not in ("ML", "MLR"):
         raise ParameterError(f"estimator must be 'ML' or 'MLR', got {estimator!r}")
     if missing not in ("listwise", "fiml", "ml"):
