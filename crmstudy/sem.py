@@ -54,7 +54,7 @@ from .errors import DataQualityWarning, InputDataError, ModelFitError, Parameter
 from .sem_fit import FIT_KEYS, FIT_LABELS, FIT_THRESHOLDS, fit_measures, scaled_measures
 from .sem_syntax import parse_model
 
-__all__ = ["sem", "SEMResult", "SEM_LABELS", "fit_sentence"]
+__all__ = ["sem", "SEMResult", "SEM_LABELS", "fit_sentence", "fit_table", "model_syntax"]
 
 SEM_LABELS = {
     "en": {"lhs": "Left", "op": "Operator", "rhs": "Right", "est": "Estimate", "se": "SE",
@@ -744,6 +744,47 @@ def _standardised(spec, theta):
     r2 = pd.Series({v: 1 - S[spec.idx[v], spec.idx[v]] / total[spec.idx[v]] for v in spec.endogenous},
                    name="r2", dtype=float)
     return np.array(std), r2
+
+
+def model_syntax(measurement: Mapping | None = None, regressions: Mapping | None = None, *,
+                 covariances=(), defined: Mapping | None = None, label_paths: bool = False) -> str:
+    """lavaan syntax from dicts, e.g. a study's constructs and hypothesised paths.
+
+    Parameters
+    ----------
+    measurement : dict
+        Factor -> list of indicators (``f =~ x1 + x2``); a Codebook's ``model`` fits.
+    regressions : dict
+        Outcome -> list of predictors (``y ~ x1 + x2``).
+    covariances : iterable of pairs
+        ``(a, b)`` -> ``a ~~ b`` (e.g. correlated residuals).
+    defined : dict
+        Name -> expression of labels (``ind := a1*b1``).
+    label_paths : bool
+        Label every regression path ``<predictor>_<outcome>`` so that indirect effects can
+        be defined on them.
+
+    Examples
+    --------
+    >>> print(model_syntax({"X": ["x1", "x2", "x3"]}, {"Y": ["X"]}))
+    X =~ x1 + x2 + x3
+    Y ~ X
+    """
+    lines = []
+    for f, items in (measurement or {}).items():
+        items = [items] if isinstance(items, str) else list(items)
+        lines.append(f"{f} =~ " + " + ".join(map(str, items)))
+    for y, xs in (regressions or {}).items():
+        xs = [xs] if isinstance(xs, str) else list(xs)
+        terms = [f"{x}_{y}*{x}" if label_paths else str(x) for x in xs]
+        lines.append(f"{y} ~ " + " + ".join(terms))
+    for a, b in covariances:
+        lines.append(f"{a} ~~ {b}")
+    for name, expr in (defined or {}).items():
+        lines.append(f"{name} := {expr}")
+    if not lines:
+        raise ParameterError("model_syntax needs at least one measurement or regression entry")
+    return "\n".join(lines)
 
 
 # --------------------------------------------------------------------------- entry point

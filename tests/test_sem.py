@@ -374,3 +374,18 @@ def test_non_numeric_column_is_named():
     with pytest.raises(InputDataError) as info:
         sem("visual =~ x1 + x2 + x3", hs)
     assert info.value.column == "x2"
+
+
+def test_model_syntax_builds_the_tutorial_model():
+    from crmstudy.sem import model_syntax
+
+    text = model_syntax({"ind60": ["x1", "x2", "x3"], "dem60": ["y1", "y2", "y3", "y4"],
+                         "dem65": ["y5", "y6", "y7", "y8"]},
+                        {"dem60": ["ind60"], "dem65": ["ind60", "dem60"]},
+                        covariances=[("y1", "y5"), ("y2", "y4"), ("y2", "y6"), ("y3", "y7"),
+                                     ("y4", "y8"), ("y6", "y8")],
+                        defined={"ab": "ind60_dem60*dem60_dem65"}, label_paths=True)
+    ours = sem(text, _data("pd")).indirect.iloc[0]
+    ref = pd.DataFrame(_ref("pd_tutorial")["estimates"]).query("op == ':='").iloc[0]
+    assert ours["est"] == pytest.approx(ref["est"], abs=2e-4)
+    assert ours["se"] == pytest.approx(ref["se"], rel=2e-4)
