@@ -122,3 +122,7 @@ dump("pd_path_fiml", sem(path_model, data = pdm, missing = "fiml", fixed.x = FAL
      call = 'sem(model, data, missing = "fiml", fixed.x = FALSE)')
 dump("pd_path_mlr", sem(path_model, data = PoliticalDemocracy, estimator = "MLR"), path_model,
      robust, call = 'sem(model, data, estimator = "MLR")')
+
+# Robust FIML (MLR with missing = "fiml"): Huber-White SEs and the Yuan-Bentler scaled chi-square.
+dump("hs_fiml_mlr", cfa(hs_model, data = hsm, missing = "fiml", estimator = "MLR"), hs_model,
+     robust, call = 'cfa(model, data, missing = "fiml", estimator = "MLR")')
