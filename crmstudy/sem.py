@@ -584,10 +584,43 @@ class SEMResult:
         lab = SEM_LABELS[_lang(lang)]
         return self.r2.rename(lab["r2"]).rename_axis(lab["variable"]).to_frame()
 
+    def paths_text(self, lang: str = "en", labels: Mapping | None = None) -> str:
+        """Write-up of the structural paths and defined (indirect) effects, zh or en.
+
+        One clause per regression path: standardised coefficient β (std.all), its p value
+        and whether it is significant at .05; then each defined parameter with its estimate
+        and delta-method test (bootstrap CIs are in the table :meth:`bootstrap` returns).
+        ``labels`` maps variable names to display names.
+        """
+        _lang(lang)
+        labels = labels or {}
+        name = lambda v: str(labels.get(v, v))
+        fmt_p = lambda p: "p < .001" if p < 0.001 else f"p = {p:.3f}".replace("0.", ".", 1)
+        parts = []
+        for rec in self.estimates[self.estimates["op"] == "~"].itertuples():
+            sig = rec.p < 0.05
+            if lang == "en":
+                parts.append(f"{name(rec.rhs)} → {name(rec.lhs)}: β = {rec.std_all:.3f}, "
+                             f"{fmt_p(rec.p)} ({'significant' if sig else 'not significant'})")
+            else:
+                parts.append(f"{name(rec.rhs)}对{name(rec.lhs)}的标准化路径系数β = {rec.std_all:.3f}，"
+                             f"{fmt_p(rec.p)}（{'显著' if sig else '不显著'}）")
+        for rec in self.indirect.itertuples():
+            if lang == "en":
+                parts.append(f"{rec.lhs} = {rec.est:.3f} (standardised {rec.std_all:.3f}), "
+                             f"delta-method SE = {rec.se:.3f}, {fmt_p(rec.p)}")
+            else:
+                parts.append(f"{rec.lhs} = {rec.est:.3f}（标准化 {rec.std_all:.3f}），"
+                             f"Delta法标准误 = {rec.se:.3f}，{fmt_p(rec.p)}")
+        if not parts:
+            return ""
+        return ("; ".join(parts) + ".") if lang == "en" else ("；".join(parts) + "。")
+
     def summary(self, lang: str = "en") -> dict:
         """Fit table, estimates, R² and the write-up sentence."""
         return {"fit": self.fit_table(lang), "estimates": self.table(lang),
-                "r2": self.r2_table(lang), "text": fit_sentence(self.fit, lang)}
+                "r2": self.r2_table(lang), "text": fit_sentence(self.fit, lang),
+                "paths_text": self.paths_text(lang)}
 
     def plot(self, lang: str = "zh", **kwargs):
         """Path diagram (:func:`crmstudy.plotting.sem.path_diagram`)."""

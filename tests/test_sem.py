@@ -230,7 +230,9 @@ def test_tables_summary_and_sentence_are_bilingual():
     ref = _ref("pd_tutorial")
     result = sem(ref["model"], _data("pd"))
     s_zh, s_en = result.summary("zh"), result.summary("en")
-    assert set(s_zh) == {"fit", "estimates", "r2", "text"}
+    assert set(s_zh) == {"fit", "estimates", "r2", "text", "paths_text"}
+    assert "ind60 → dem60: β = 0.447, p < .001 (significant)" in s_en["paths_text"]
+    assert "ind60对dem65的标准化路径系数β = 0.182" in s_zh["paths_text"]
     assert "标准化估计" in s_zh["estimates"].columns and "Standardised" in s_en["estimates"].columns
     assert s_zh["fit"].index.name == "拟合指标"
     for name in ("χ²", "GFI", "AGFI", "NFI", "IFI", "TLI", "CFI", "RMSEA", "SRMR"):
