@@ -627,8 +627,10 @@ class SEMResult:
         from .plotting.sem import path_diagram   # plotting depends on results, not back
         return path_diagram(self, lang, **kwargs)
 
-    def bootstrap(self, n_boot: int = 500, seed: int | None = None, level: float = 0.95) -> pd.DataFrame:
-        """Percentile bootstrap CIs of every free and defined parameter.
+    def bootstrap(self, n_boot: int = 500, seed: int | None = None, level: float = 0.95,
+                  ci: str = "percentile") -> pd.DataFrame:
+        """Bootstrap CIs (percentile, or bias-corrected ``ci="bc"``) of every free and
+        defined parameter.
 
         Each resample's covariance matrix comes from multinomial resampling weights (one
         matrix product for all resamples); the refits are a Python loop over resamples,
@@ -639,11 +641,14 @@ class SEMResult:
         (MLR has the same point estimates).  Resamples whose refit does not converge are
         dropped and counted (``attrs["converged"]``).
         Returns ``estimates`` with ``boot_se, ci_low, ci_high`` for the free and defined rows;
-        ``attrs`` holds ``n_boot, converged, seed, level, ci``.
+        ``attrs`` holds ``n_boot, converged, seed, level, ci`` and the ``draws`` (one row per
+        converged resample, one column per parameter row).
         """
         st = self._state
         if st.get("fiml"):
             raise ParameterError("bootstrap is implemented for complete data (missing='listwise')")
+        if ci not in ("percentile", "bc"):
+            raise ParameterError(f"ci must be 'percentile' or 'bc', got {ci!r}")
         if not isinstance(n_boot, (int, np.integer)) or n_boot < 50:
             raise ParameterError(f"n_boot must be an integer ≥ 50, got {n_boot!r}")
         spec, x, theta = st["spec"], st["x"], st["theta"]
@@ -663,15 +668,24 @@ class SEMResult:
         alpha = (1 - level) / 2
         est = self.estimates.copy()
         keys = _row_keys(spec)
-        lo, hi = np.nanquantile(good, [alpha, 1 - alpha], axis=0)
+        if ci == "percentile":
+            lo, hi = np.nanquantile(good, [alpha, 1 - alpha], axis=0)
+        else:       # bias-corrected (Efron 1981; PROCESS's "bc"): shifted percentiles
+            point = _row_values(spec, theta)
+            z0 = stats.norm.ppf(np.clip((good < point).mean(axis=0), 1 / (2 * len(good)),
+                                        1 - 1 / (2 * len(good))))
+            za = stats.norm.ppf(alpha)
+            p_lo, p_hi = stats.norm.cdf(2 * z0 + za), stats.norm.cdf(2 * z0 - za)
+            lo = np.array([np.nanquantile(good[:, k], p_lo[k]) for k in range(good.shape[1])])
+            hi = np.array([np.nanquantile(good[:, k], p_hi[k]) for k in range(good.shape[1])])
         sd = np.nanstd(good, axis=0, ddof=1)
         est["boot_se"], est["ci_low"], est["ci_high"] = np.nan, np.nan, np.nan
         for k, key in enumerate(keys):
             mask = (est["lhs"] == key[0]) & (est["op"] == key[1]) & (est["rhs"] == key[2])
             if key[1] == ":=" or not np.isnan(est.loc[mask, "se"]).all():
                 est.loc[mask, ["boot_se", "ci_low", "ci_high"]] = [sd[k], lo[k], hi[k]]
-        est.attrs.update(n_boot=n_boot, converged=len(good), seed=seed, level=level,
-                         ci="percentile")
+        est.attrs.update(n_boot=n_boot, converged=len(good), seed=seed, level=level, ci=ci,
+                         draws=pd.DataFrame(good, columns=pd.MultiIndex.from_tuples(keys)))
         return est
 
 

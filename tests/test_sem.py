@@ -160,6 +160,14 @@ def test_bootstrap_ci_of_the_indirect_effect():
     assert boot.attrs["converged"] >= 295
     with pytest.raises(ParameterError, match="n_boot"):
         result.bootstrap(n_boot=10)
+    # percentile CI = quantiles of the draws; bias-corrected by hand from the same draws
+    from scipy import stats as st
+    draws = boot.attrs["draws"][("ab", ":=", "a*b")].to_numpy()
+    assert row["ci_low"] == pytest.approx(np.quantile(draws, 0.025))
+    bc = result.bootstrap(n_boot=300, seed=7, ci="bc").set_index("lhs").loc["ab"]
+    z0 = st.norm.ppf((draws < row["est"]).mean())
+    assert bc["ci_low"] == pytest.approx(np.quantile(draws, st.norm.cdf(2 * z0 - 1.959964)), rel=1e-6)
+    assert bc["ci_high"] == pytest.approx(np.quantile(draws, st.norm.cdf(2 * z0 + 1.959964)), rel=1e-6)
 
 
 def test_recovers_a_simulated_structural_model():
