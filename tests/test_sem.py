@@ -39,6 +39,7 @@ CASES = {  # name: (data, options, estimate tolerance)
     "pd_path_fiml": ("pdm", {"missing": "fiml"}, 1e-5),   # covariates modelled (fixed.x = FALSE)
     "pd_path_mlr": ("pd", {"estimator": "MLR"}, 2e-5),    # MLR with fixed.x = TRUE
     "hs_fiml_mlr": ("hsm", {"missing": "fiml", "estimator": "MLR"}, 1e-5),   # robust FIML
+    "hs_mimic": ("hs", {}, 1e-5),                         # factor on observed covariates
 }
 LAVAAN_FIT = {"chisq": "chisq", "df": "df", "pvalue": "pvalue", "gfi": "gfi", "agfi": "agfi",
               "nfi": "nfi", "ifi": "ifi", "tli": "tli", "cfi": "cfi", "rmsea": "rmsea",

@@ -98,6 +98,8 @@ tut_model <- '
 dump("pd_tutorial", sem(tut_model, data = PoliticalDemocracy), tut_model, call = 'sem(model, data)')
 
 # Unmeasured latent method construct (Podsakoff et al. 2003): trait model vs trait + method
+# (lavaan warns for hs_ulmc: a negative latent variance, an improper solution; the tests use
+# the equal-loadings variant hs_ulmc_equal, which is proper)
 # factor loading on every item, orthogonal to the traits, loadings free (marker x1 = 1).
 ulmc_model <- paste(hs_model, '
   method =~ x1 + x2 + x3 + x4 + x5 + x6 + x7 + x8 + x9
@@ -126,3 +128,12 @@ dump("pd_path_mlr", sem(path_model, data = PoliticalDemocracy, estimator = "MLR"
 # Robust FIML (MLR with missing = "fiml"): Huber-White SEs and the Yuan-Bentler scaled chi-square.
 dump("hs_fiml_mlr", cfa(hs_model, data = hsm, missing = "fiml", estimator = "MLR"), hs_model,
      robust, call = 'cfa(model, data, missing = "fiml", estimator = "MLR")')
+
+# MIMIC: a factor regressed on observed covariates (fixed.x = TRUE), and an outcome factor.
+mimic_model <- '
+  visual  =~ x1 + x2 + x3
+  textual =~ x4 + x5 + x6
+  visual ~ x7 + x8
+  textual ~ visual + x7
+'
+dump("hs_mimic", sem(mimic_model, data = hs), mimic_model, call = 'sem(model, data)')
