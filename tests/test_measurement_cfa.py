@@ -136,6 +136,14 @@ def test_saturated_cfa_gets_lavaan_values_and_no_failed_verdict():
     table = result.fit_table("en")
     assert "no" not in set(table["Acceptable"]), table
     assert set(table.loc[["p", "χ²/df"], "Acceptable"]) <= {"", "—"}
+    from pathlib import Path
+    from crmstudy.measurement import reliability, write_up
+    from _measurement_fixtures import hs_raw
+    book = Codebook.from_file(Path(__file__).parent / "reference" / "measurement" / "hs1939_codebook.csv")
+    rel = reliability(prepare(hs_raw(), book, id_col="id"))
+    for lang, word in (("en", "saturated"), ("zh", "饱和模型")):
+        text = write_up(rel, cfa=result, lang=lang)
+        assert word in text and "nan" not in text
 
 
 def test_loadings_table_names_and_deprecated_alias():
