@@ -965,21 +965,26 @@ def sem(model: str, data: pd.DataFrame, estimator: str = "ML", missing: str = "l
     if not ok:
         est, fval, more, ok = problem.minimise_lm(x0, max_iter=6 * max_iter)
         iters += more
+    def check_identified(point, metric):
+        """Empirical identification: a singular information matrix names the parameters."""
+        eigval, eigvec = np.linalg.eigh(metric)
+        if eigval[0] <= 1e-9 * max(eigval[-1], 1e-12):
+            v = np.abs(eigvec[:, 0])
+            names = [f"{par.lhs} {par.op} {par.rhs}" for par in spec.params
+                     if par.free >= 0 and v[par.free] > 0.2]
+            raise ModelFitError("the model is not identified: the information matrix is "
+                                f"singular; parameters involved: {names}",
+                                hint="fix one of them (e.g. a loading to 1 or a residual variance to 0)")
+
     if not ok:
+        check_identified(est, problem.grad_metric(est)[1])   # often the reason
         raise ModelFitError(f"the model did not converge in {iters} iterations",
                             hint="check the model for a factor whose indicators barely correlate, "
                                  "give start values ('start(0.7)*x2'), raise max_iter, or "
                                  "simplify the model")
     theta, nu = problem.split(est)
     grad, metric = problem.grad_metric(est)
-    # identification: a singular information matrix (at the solution)
-    eigval, eigvec = np.linalg.eigh(metric)
-    if eigval[0] <= 1e-9 * max(eigval[-1], 1e-12):
-        v = np.abs(eigvec[:, 0])
-        names = [f"{par.lhs} {par.op} {par.rhs}" for par in spec.params if par.free >= 0 and v[par.free] > 0.2]
-        raise ModelFitError("the model is not identified: the information matrix is singular; "
-                            f"parameters involved: {names}",
-                            hint="fix one of them (e.g. a loading to 1 or a residual variance to 0)")
+    check_identified(est, metric)
     sigma, mu = spec.implied(theta, nu)[:2]
     # ---- standard errors
     details: dict = {}

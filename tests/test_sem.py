@@ -205,7 +205,9 @@ def test_recovers_a_simulated_structural_model():
     ("f =~ x1 + x2 + x3\nx1 ~~ x2\nx1 ~~ x2", ParameterError, "twice"),
     ("f =~ x1 + x2 + x3\ng =~ x4\ng ~ f", ModelFitError, "one indicator"),
     ("f =~ x1 + x2\nx1 ~~ x2", ModelFitError, "not identified"),
-    ("f =~ x1 + x2 + x3\nf2 =~ x4 + x5 + x6\nf ~ f2\nf2 ~ f", ModelFitError, "identified"),
+    ("f =~ x1 + x2 + x3\nf2 =~ x4 + x5 + x6\nf ~ f2\nf2 ~ f", ModelFitError,
+     r"information matrix is singular.*f ~~ f"),
+    ("f =~ x1 + x2\ng =~ x3 + x4\nf ~~ 0*g", ModelFitError, r"singular.*g =~ x4"),
 ])
 def test_bad_models_are_located(model, error, match):
     with pytest.raises(error, match=match):
