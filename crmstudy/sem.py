@@ -538,14 +538,19 @@ class SEMResult:
     ----------
     fit : dict
         Exactly :data:`crmstudy.sem_fit.FIT_KEYS` (lavaan ``fitMeasures`` names with ``.``
-        written ``_``; ``rmsea_ci_low/high`` = ``rmsea.ci.lower/upper``).
+        written ``_``; ``rmsea_ci_low/high`` = ``rmsea.ci.lower/upper``).  Under MLR these are
+        still the ML (unscaled) statistics, as lavaan's ``chisq``, ``cfi`` …
     fit_details : dict
-        ``n, npar, loglik, loglik_h1, baseline_chisq, baseline_df`` and, for MLR, lavaan's
-        ``chisq.scaled`` (``chisq_scaled``), ``scaling_factor``, ``cfi_scaled``, ``tli_scaled``,
-        ``rmsea_scaled`` (+ CI), ``cfi_robust``, ``tli_robust``, ``rmsea_robust``.
+        ``n, npar, loglik, loglik_h1, baseline_chisq, baseline_df, iterations,
+        max_abs_gradient`` and, for MLR, lavaan's ``chisq.scaled`` … written ``chisq_scaled,
+        pvalue_scaled, scaling_factor, baseline_chisq_scaled, baseline_scaling_factor,
+        cfi_scaled, tli_scaled, rmsea_scaled, rmsea_ci_low_scaled, rmsea_ci_high_scaled`` and
+        (complete data only) ``cfi_robust, tli_robust, rmsea_robust, rmsea_ci_low_robust,
+        rmsea_ci_high_robust``.
     estimates : DataFrame
         ``lhs, op, rhs, label, est, se, z, p, std_all`` (lavaan ``parameterEstimates`` with
-        ``standardizedSolution``'s ``est.std``); fixed parameters have NaN ``se``.
+        ``standardizedSolution``'s ``est.std``); fixed parameters have NaN ``se`` (lavaan: 0);
+        with FIML also the intercepts (``op == "~1"``); defined parameters (``:=``) last.
     r2 : Series
         R² of every endogenous variable (indicators included, as lavaan's ``inspect(fit, "r2")``).
     implied_cov, sample_cov : DataFrame
