@@ -7,7 +7,8 @@ Modules (import the one you need; nothing heavy is imported here):
 - core: :mod:`crmstudy.errors`, :mod:`crmstudy.indicators`, :mod:`crmstudy.datasets`;
 - measurement (chapter 02), weighting and the capability index (03), performance and
   moderation (04), customer value (05), mediation and moderated mediation
-  (:mod:`crmstudy.mediation`, PROCESS models 4, 6, 7, 8, 14, 58);
+  (:mod:`crmstudy.mediation`, PROCESS models 4, 6, 7, 8, 14, 58), structural equation models
+  (:mod:`crmstudy.sem`);
 - :mod:`crmstudy.simulate` - the simulated study with known truth;
 - :mod:`crmstudy.plotting` - seaborn theme with Chinese fonts, and the figures;
 - :mod:`crmstudy.cli` - the ``crmstudy`` command.

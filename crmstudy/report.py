@@ -318,13 +318,10 @@ def _titles(key: str) -> dict:
 def cfa_loadings(cfa) -> pd.DataFrame:
     """The loadings of a CFA result as ``construct, item, std_loading, se, p``.
 
-    The one place that knows the column names of ``CFAResult``'s loadings table: today
-    ``std_loadings`` with ``std_loading``; lavaan-like names (``std_all``, ``est``) and a
-    ``loadings`` attribute are accepted too, so a rename upstream is a change here only.
+    The one place that knows the column names of ``CFAResult``'s loadings table
+    (``loadings`` with lavaan's ``est`` and ``std_all``).
     """
-    table = getattr(cfa, "std_loadings", None)
-    if table is None:
-        table = getattr(cfa, "loadings", None)
+    table = getattr(cfa, "loadings", None)
     if not isinstance(table, pd.DataFrame):
         raise ParameterError(f"expected a fitted CFA result with a loadings table, got "
                              f"{type(cfa).__name__}", hint="pass crmstudy.measurement.cfa(...)")

@@ -16,11 +16,13 @@ Typical use::
 
 Modules: :mod:`.codebook`, :mod:`.prepare`, :mod:`.scores`, :mod:`.reliability`
 (alpha, omega, item analysis, vectorised bootstrap), :mod:`.validity` (KMO, Bartlett, EFA,
-Harman), :mod:`.cfa` (semopy fit with lavaan-convention fit indices).  Every statistic is
+Harman), :mod:`.cfa` (ML fit by crmstudy.sem with lavaan-convention fit indices), :mod:`.method_bias` (ULMC, marker variable).  Every statistic is
 checked against R (psych, lavaan, semTools) in ``tests/test_measurement_*.py``.
 """
 from .cfa import CFAResult, cfa, htmt
 from .codebook import Codebook
+from .method_bias import (MarkerResult, MethodBiasResult, ULMCResult, marker_variable,
+                          method_bias, ulmc)
 from .prepare import PreparationReport, PreparedSurvey, longstring, prepare
 from .reliability import (AlphaResult, OmegaResult, ReliabilityResult, bootstrap_reliability,
                           cronbach_alpha, item_analysis, omega_total, reliability)
@@ -36,4 +38,5 @@ __all__ = [
     "kmo", "KMOResult", "bartlett_sphericity", "BartlettResult", "efa", "EFAResult",
     "harman_single_factor", "HarmanResult",
     "cfa", "CFAResult", "htmt", "write_up",
+    "ulmc", "ULMCResult", "marker_variable", "MarkerResult", "method_bias", "MethodBiasResult",
 ]

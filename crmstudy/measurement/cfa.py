@@ -1,23 +1,17 @@
 """Confirmatory factor analysis of a measurement model, with convergent and discriminant validity.
 
-The model is fitted with semopy (maximum likelihood, Wishart objective ``MLW``) on the
-maximum-likelihood covariance matrix ``S`` (divisor N), which makes the estimates those of
-lavaan's default ``cfa()`` (``estimator = "ML"``, ``likelihood = "normal"``, marker-variable
-identification: the first loading of each factor fixed to 1, listwise deletion).
+The model is fitted by :func:`crmstudy.sem.sem` (maximum likelihood on the N-divisor
+covariance matrix, lavaan's ``cfa()`` defaults: ``estimator = "ML"``, ``likelihood =
+"normal"``, marker-variable identification, listwise deletion), and its fit indices come from
+:func:`crmstudy.sem_fit.fit_measures`, the one implementation shared with the SEM (lavaan's
+``fitMeasures`` conventions, documented there).  A saturated model (df = 0, e.g. one factor
+with three items) gets lavaan's values: TLI 1, RMSEA 0 with CI [0, 0]; ``p`` and ``χ²/df``
+are undefined (NaN) and :meth:`CFAResult.fit_table` gives them no verdict.
 
-Fit indices follow lavaan's conventions and are computed here from the semopy estimates
-(semopy's own ``calc_stats`` uses N − 1 in the RMSEA and has no SRMR):
-
-* ``chi2 = N · F_ML``, ``F_ML = ln|Σ| + tr(S Σ⁻¹) − ln|S| − p``; ``df = p(p+1)/2 − q``;
-* baseline (independence) model ``Σ_b = diag(S)``: ``chi2_b = N (Σ ln s_ii − ln|S|)``,
-  ``df_b = p(p−1)/2``;
-* ``CFI = 1 − max(chi2 − df, 0) / max(chi2 − df, chi2_b − df_b, 0)``;
-  ``TLI = (chi2_b/df_b − chi2/df) / (chi2_b/df_b − 1)``;
-* ``RMSEA = sqrt(max(chi2 − df, 0) / (df · N))`` with the 90 % interval from the noncentral
-  χ² (Browne & Cudeck 1993), like lavaan;
-* ``SRMR`` (Bentler): root mean square of the differences between the sample and
-  model-implied correlations over the p(p+1)/2 distinct elements (diagonal included);
-* ``AIC = −2 logL + 2q``, ``BIC = −2 logL + q ln N``.
+Loadings are in :attr:`CFAResult.loadings` with lavaan's column names: ``est``
+(unstandardised, marker = 1) and ``std_all`` (completely standardised).  The former
+``std_loadings`` table (columns ``loading``/``std_loading``) is still reachable, with a
+``FutureWarning``.
 
 Validity (Fornell & Larcker 1981; Henseler, Ringle & Sarstedt 2015):
 
@@ -37,13 +31,14 @@ from typing import Mapping
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
 
 from ..errors import InputDataError, ModelFitError, ParameterError
 from ._matrix import as_items
 from .codebook import Codebook
 
-__all__ = ["cfa", "CFAResult", "htmt", "FIT_THRESHOLDS", "CFA_LABELS"]
+__all__ = ["cfa", "CFAResult", "htmt", "FIT_THRESHOLDS", "CFA_LABELS", "LOADING_COLUMNS"]
+
+LOADING_COLUMNS = ["construct", "item", "est", "se", "z", "p", "std_all", "residual_variance"]
 
 # Common cut-offs (χ²/df <= 3, Carmines & McIver 1981; Hu & Bentler 1999; Henseler et al. 2015 for HTMT; Fornell & Larcker 1981,
 # Bagozzi & Yi 1988 for loadings, CR and AVE).  Parameters of summary tables.
@@ -53,12 +48,14 @@ FIT_THRESHOLDS = {"chi2_df": ("<=", 3.0), "cfi": (">=", 0.90), "tli": (">=", 0.9
 
 CFA_LABELS = {
     "en": {"index": "Fit index", "value": "Value", "threshold": "Threshold", "ok": "Acceptable",
-           "construct": "Construct", "item": "Item", "std_loading": "Standardised loading",
+           "construct": "Construct", "item": "Item", "std_loading": "Standardised loading (std.all)",
+           "est": "Unstandardised loading (est)", "residual_variance": "Residual variance",
            "se": "SE", "z": "z", "p": "p", "cr": "CR", "ave": "AVE", "sqrt_ave": "√AVE",
            "max_corr": "Max. correlation", "fl_ok": "Fornell-Larcker met",
            "max_htmt": "Max. HTMT", "htmt_ok": "HTMT < threshold"},
     "zh": {"index": "拟合指标", "value": "数值", "threshold": "标准", "ok": "是否达标",
-           "construct": "构念", "item": "题项", "std_loading": "标准化载荷",
+           "construct": "构念", "item": "题项", "std_loading": "标准化载荷(std.all)",
+           "est": "非标准化载荷(est)", "residual_variance": "残差方差",
            "se": "标准误", "z": "z值", "p": "p值", "cr": "组合信度CR", "ave": "平均方差抽取量AVE",
            "sqrt_ave": "AVE平方根", "max_corr": "最大相关系数", "fl_ok": "满足Fornell-Larcker准则",
            "max_htmt": "最大HTMT", "htmt_ok": "HTMT低于标准"},
@@ -76,15 +73,17 @@ class CFAResult:
     ----------
     model : dict
         Construct -> items.
-    std_loadings : DataFrame
-        One row per item: ``construct, item, loading`` (unstandardised, marker = 1),
-        ``std_loading`` (lavaan ``std.all``), ``se, z, p`` (of the unstandardised loading;
-        NaN for the marker), ``residual_variance``.
+    loadings : DataFrame
+        One row per item, lavaan's names: ``construct, item, est`` (unstandardised loading,
+        marker = 1), ``se, z, p`` (of ``est``; NaN for the marker), ``std_all`` (completely
+        standardised loading, lavaan ``std.all``), ``residual_variance``.
+        (``std_loadings``, the former name with columns ``loading``/``std_loading``, is a
+        deprecated alias.)
     factor_corr : DataFrame
         Correlations of the latent constructs.
     fit : dict
-        ``chi2, df, p, chi2_df, cfi, tli, rmsea, rmsea_ci_low, rmsea_ci_high, srmr,
-        baseline_chi2, baseline_df, loglik, aic, bic, n, n_parameters``.
+        ``chi2, df, p, chi2_df, cfi, tli, rmsea, rmsea_ci_low, rmsea_ci_high, srmr, gfi,
+        agfi, nfi, ifi, baseline_chi2, baseline_df, loglik, aic, bic, n, n_parameters``.
     composite_reliability, ave : Series by construct
     fornell_larcker : DataFrame
         √AVE on the diagonal, factor correlations elsewhere.
@@ -96,7 +95,7 @@ class CFAResult:
     """
 
     model: dict
-    std_loadings: pd.DataFrame
+    loadings: pd.DataFrame
     factor_corr: pd.DataFrame
     fit: dict
     composite_reliability: pd.Series
@@ -109,10 +108,22 @@ class CFAResult:
     conventions: dict = field(default_factory=dict)
 
     @property
+    def std_loadings(self) -> pd.DataFrame:
+        """Deprecated: the loadings with the old column names ``loading``/``std_loading``.
+
+        Use :attr:`loadings` (``est`` = unstandardised, ``std_all`` = standardised).
+        """
+        warnings.warn("CFAResult.std_loadings is deprecated: use CFAResult.loadings, whose "
+                      "columns are 'est' (unstandardised) and 'std_all' (standardised)",
+                      FutureWarning, stacklevel=2)
+        return self.loadings.rename(columns={"est": "loading", "std_all": "std_loading"})[
+            ["construct", "item", "loading", "std_loading", "se", "z", "p", "residual_variance"]]
+
+    @property
     def loading_matrix(self) -> pd.DataFrame:
         """Standardised loadings as an items x constructs matrix (0 where not loading)."""
-        wide = self.std_loadings.pivot(index="item", columns="construct", values="std_loading")
-        items = self.std_loadings["item"].tolist()
+        wide = self.loadings.pivot(index="item", columns="construct", values="std_all")
+        items = self.loadings["item"].tolist()
         return wide.reindex(index=items, columns=list(self.model)).fillna(0.0)
 
     def fit_table(self, lang: str = "en", thresholds: Mapping | None = None) -> pd.DataFrame:
@@ -127,7 +138,8 @@ class CFAResult:
             if key in limits:
                 op, bound = limits[key]
                 rule = f"{op} {bound:g}"
-                ok = yes if _compare(value, op, bound) else no
+                # undefined (saturated model: p, χ²/df) gets no verdict, not "no"
+                ok = "—" if not np.isfinite(value) else (yes if _compare(value, op, bound) else no)
             rows.append({labels["index"]: name, labels["value"]: value,
                          labels["threshold"]: rule, labels["ok"]: ok})
         return pd.DataFrame(rows).set_index(labels["index"])
@@ -156,10 +168,11 @@ class CFAResult:
     def summary(self, lang: str = "en") -> dict:
         """Fit table, loadings table and validity table (``lang`` headers)."""
         labels = CFA_LABELS[_lang(lang)]
-        loadings = self.std_loadings.rename(columns={
-            "construct": labels["construct"], "item": labels["item"],
-            "std_loading": labels["std_loading"], "se": labels["se"], "z": labels["z"],
-            "p": labels["p"]}).set_index([labels["construct"], labels["item"]])
+        loadings = self.loadings.rename(columns={
+            "construct": labels["construct"], "item": labels["item"], "est": labels["est"],
+            "std_all": labels["std_loading"], "se": labels["se"], "z": labels["z"],
+            "p": labels["p"], "residual_variance": labels["residual_variance"]}).set_index(
+            [labels["construct"], labels["item"]])
         return {"fit": self.fit_table(lang), "loadings": loadings,
                 "validity": self.validity_table(lang)}
 
@@ -250,7 +263,7 @@ def htmt(data, model, *, absolute: bool = True, kind: str = "htmt",
 
 
 def cfa(data, model, *, htmt_kind: str = "htmt", ci: float = 0.90, scale: str = "standardized",
-        solver_tol: float = 1e-12) -> CFAResult:
+        solver_tol: float | None = None) -> CFAResult:
     """Confirmatory factor analysis with standardised loadings, fit indices and validity.
 
     Parameters
@@ -258,7 +271,8 @@ def cfa(data, model, *, htmt_kind: str = "htmt", ci: float = 0.90, scale: str = 
     data : DataFrame or PreparedSurvey
         Item scores (reverse-keyed items recoded).  Respondents with any missing item of the
         model are dropped (listwise, lavaan's default); prepare the data with
-        ``missing="person_mean"`` to keep them.
+        ``missing="person_mean"`` to keep them, or use :func:`crmstudy.sem.sem` with
+        ``missing="fiml"``.
     model : dict or Codebook
         Construct -> list of items (each item on one construct); a Codebook gives its
         ``model``.  Factors are allowed to correlate freely.
@@ -272,8 +286,9 @@ def cfa(data, model, *, htmt_kind: str = "htmt", ci: float = 0.90, scale: str = 
         ``compRelSEM(fit, obs.var = FALSE)`` and ``AVE(fit)``): ``CR = (Σl)²φ/((Σl)²φ + Σθ)``,
         ``AVE = Σl²φ / Σ(l²φ + θ)`` with raw loadings l, factor variance φ and residual
         variances θ; the two agree when all items have equal variances.
-    solver_tol : float
-        ``ftol`` of semopy's SLSQP solver (tight, so that estimates match lavaan closely).
+    solver_tol : None
+        Deprecated and ignored: the model is fitted by :func:`crmstudy.sem.sem` (Fisher
+        scoring to a gradient below 1e-7), no longer by semopy's SLSQP.
 
     Returns
     -------
@@ -285,7 +300,7 @@ def cfa(data, model, *, htmt_kind: str = "htmt", ci: float = 0.90, scale: str = 
         Fewer complete respondents than items (the covariance matrix is singular), constant
         items, items missing from the data.
     ModelFitError
-        semopy does not converge, or the solution is improper (negative variances).
+        No convergence, or the solution is improper (negative variances).
 
     Examples
     --------
@@ -296,10 +311,13 @@ def cfa(data, model, *, htmt_kind: str = "htmt", ci: float = 0.90, scale: str = 
     >>> round(fit.fit["chi2"], 2), fit.fit["df"]                      # doctest: +SKIP
     (85.31, 24)
     """
-    import semopy
+    from ..sem import sem as _sem
 
     if scale not in ("standardized", "unstandardized"):
         raise ParameterError(f"scale must be 'standardized' or 'unstandardized', got {scale!r}")
+    if solver_tol is not None:
+        warnings.warn("cfa(solver_tol=...) is ignored since the CFA is fitted by crmstudy.sem",
+                      FutureWarning, stacklevel=2)
     frame = data.items if type(data).__name__ == "PreparedSurvey" else data
     if not isinstance(frame, pd.DataFrame):
         raise InputDataError(f"data must be a DataFrame of item scores, got {type(frame).__name__}")
@@ -321,61 +339,55 @@ def cfa(data, model, *, htmt_kind: str = "htmt", ci: float = 0.90, scale: str = 
     if np.linalg.eigvalsh(s).min() <= 1e-12 * np.trace(s):
         raise InputDataError("the item covariance matrix is singular (an item is a linear "
                              "combination of others)", hint="drop duplicated items")
-    desc = "\n".join(f"{c} =~ " + " + ".join(group) for c, group in model.items())
-    sem = semopy.Model(desc)
+    # internal names, so that any column name (spaces, brackets, Chinese) passes the syntax
+    alias = {item: f"v{k}" for k, item in enumerate(items)}
+    factor = {c: f"f{k}" for k, c in enumerate(model)}
+    back = {**{v: k for k, v in alias.items()}, **{v: k for k, v in factor.items()}}
+    desc = "\n".join(f"{factor[c]} =~ " + " + ".join(alias[i] for i in group)
+                      for c, group in model.items())
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            result = sem.fit(cov=pd.DataFrame(s, index=items, columns=items), n_samples=n,
-                             obj="MLW", options={"ftol": solver_tol, "maxiter": 10000})
-        except (np.linalg.LinAlgError, ValueError) as exc:
-            raise ModelFitError(f"semopy could not fit the model ({exc})",
-                                hint="check that every construct's items correlate") from None
-    if not result.success:
-        raise ModelFitError(f"the CFA did not converge ({result.message})",
-                            hint="check the model, drop items with near-zero loadings")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        est = sem.inspect(std_est=True)
-    observed = list(sem.vars["observed"])
-    sigma = sem.calc_sigma()[0]
-    sigma = pd.DataFrame(sigma, index=observed, columns=observed).loc[items, items].to_numpy()
+        warnings.simplefilter("ignore", _quality_warning())   # Heywood: raised below
+        fitted = _sem(desc, pd.DataFrame(values, columns=[alias[i] for i in items]), level=ci)
+    est = fitted.estimates.assign(lhs=lambda t: t["lhs"].map(back), rhs=lambda t: t["rhs"].map(back))
+    sigma = fitted.implied_cov.loc[[alias[i] for i in items], [alias[i] for i in items]].to_numpy()
 
-    # ---- loadings and factor correlations (semopy writes "item ~ construct" for =~)
     constructs = list(model)
-    est = est.rename(columns={"Estimate": "est", "Est. Std": "std", "Std. Err": "se",
-                              "z-value": "z", "p-value": "p"})
-    load = est[(est["op"] == "~") & est["rval"].isin(constructs)]
-    load = load.set_index("lval")
+    load = est[est["op"] == "=~"].set_index("rhs")
+    var = est[(est["op"] == "~~") & (est["lhs"] == est["rhs"])].set_index("lhs")["est"]
     rows = []
     for c, group in model.items():
         for item in group:
             rec = load.loc[item]
-            rows.append({"construct": c, "item": item, "loading": float(rec["est"]),
-                         "std_loading": float(rec["std"]), "se": _num(rec["se"]),
-                         "z": _num(rec["z"]), "p": _num(rec["p"])})
-    loadings = pd.DataFrame(rows)
-    cov_rows = est[(est["op"] == "~~")]
-    resid = cov_rows[cov_rows["lval"] == cov_rows["rval"]].set_index("lval")["est"]
-    loadings["residual_variance"] = loadings["item"].map(resid).astype(float).to_numpy()
+            rows.append({"construct": c, "item": item, "est": float(rec["est"]),
+                         "se": float(rec["se"]), "z": float(rec["z"]), "p": float(rec["p"]),
+                         "std_all": float(rec["std_all"]), "residual_variance": float(var[item])})
+    loadings = pd.DataFrame(rows, columns=LOADING_COLUMNS)
     phi = pd.DataFrame(np.eye(len(constructs)), index=constructs, columns=constructs)
-    lat = cov_rows[cov_rows["lval"].isin(constructs) & cov_rows["rval"].isin(constructs)]
+    lat = est[(est["op"] == "~~") & est["lhs"].isin(constructs) & est["rhs"].isin(constructs)
+              & (est["lhs"] != est["rhs"])]
     for rec in lat.itertuples(index=False):
-        phi.loc[rec.lval, rec.rval] = phi.loc[rec.rval, rec.lval] = float(getattr(rec, "std"))
-    if (loadings["residual_variance"] < 0).any() or (np.abs(phi.to_numpy()) > 1 + 1e-8).any():
+        phi.loc[rec.lhs, rec.rhs] = phi.loc[rec.rhs, rec.lhs] = float(rec.std_all)
+    factor_var = var.reindex(constructs)
+    if ((loadings["residual_variance"] < 0).any() or (factor_var < 0).any()
+            or (np.abs(phi.to_numpy()) > 1 + 1e-8).any()):
         bad = loadings.loc[loadings["residual_variance"] < 0, "item"].tolist()
         raise ModelFitError(f"improper solution (Heywood case): negative residual variance of "
-                            f"{bad} or a factor correlation beyond ±1",
+                            f"{bad}, a negative factor variance or a factor correlation beyond ±1",
                             hint="check the item wording/keying, or merge highly correlated constructs")
-
-    fit = _fit_indices(s, sigma, n, n_parameters=len(sem.param_vals), level=ci)
+    f, d = fitted.fit, fitted.fit_details
+    fit = {"chi2": f["chisq"], "df": f["df"], "p": f["pvalue"], "chi2_df": f["chisq_df"],
+           "cfi": f["cfi"], "tli": f["tli"], "rmsea": f["rmsea"],
+           "rmsea_ci_low": f["rmsea_ci_low"], "rmsea_ci_high": f["rmsea_ci_high"],
+           "srmr": f["srmr"], "gfi": f["gfi"], "agfi": f["agfi"], "nfi": f["nfi"],
+           "ifi": f["ifi"], "baseline_chi2": d["baseline_chisq"], "baseline_df": d["baseline_df"],
+           "loglik": d["loglik"], "aic": f["aic"], "bic": f["bic"], "n": int(n),
+           "n_parameters": int(d["npar"])}
     if scale == "standardized":
-        lam = loadings["std_loading"]
+        lam = loadings["std_all"]
         theta = 1 - lam ** 2
         common = lam ** 2
     else:
-        variance = loadings["construct"].map(resid).astype(float)   # factor variances φ
-        lam = loadings["loading"] * np.sqrt(variance)
+        lam = loadings["est"] * np.sqrt(loadings["construct"].map(factor_var).astype(float))
         theta = loadings["residual_variance"]
         common = lam ** 2
     group = loadings["construct"]
@@ -389,12 +401,14 @@ def cfa(data, model, *, htmt_kind: str = "htmt", ci: float = 0.90, scale: str = 
         fl.loc[c, c] = np.sqrt(ave[c])
     ratios = htmt(x, model, kind=htmt_kind)
     conventions = {
-        "estimator": "ML (semopy MLW on the N-divisor covariance = lavaan ML)",
+        "estimator": "ML (crmstudy.sem, lavaan likelihood='normal', expected-information SEs)",
         "identification": "marker variable (first loading = 1)", "missing": "listwise",
         "chi2": "N * F_ML (lavaan)", "rmsea": f"N in the denominator, {ci:.0%} CI (lavaan)",
         "srmr": "Bentler, diagonal included (lavaan 'srmr')", "baseline": "independence model diag(S)",
+        "saturated": "df = 0: TLI 1, RMSEA 0, CI [0, 0], p and chi2/df undefined (lavaan)",
+        "loadings": "table `loadings`: est (unstandardised), std_all (lavaan std.all)",
         "cr_ave": scale + (" (Fornell-Larcker)" if scale == "standardized" else " (semTools)"), "htmt": f"{htmt_kind}, absolute correlations"}
-    return CFAResult(model=model, std_loadings=loadings, factor_corr=phi, fit=fit,
+    return CFAResult(model=model, loadings=loadings, factor_corr=phi, fit=fit,
                      composite_reliability=cr, ave=ave, fornell_larcker=fl, htmt=ratios, n=n,
                      implied_cov=pd.DataFrame(sigma, index=items, columns=items),
                      sample_cov=pd.DataFrame(s, index=items, columns=items),
@@ -404,56 +418,3 @@ def cfa(data, model, *, htmt_kind: str = "htmt", ci: float = 0.90, scale: str = 
 def _quality_warning():
     from ..errors import DataQualityWarning
     return DataQualityWarning
-
-
-def _num(value) -> float:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return float("nan")
-
-
-def _fit_indices(s: np.ndarray, sigma: np.ndarray, n: int, n_parameters: int, level: float) -> dict:
-    p = s.shape[0]
-    _, logdet_sigma = np.linalg.slogdet(sigma)
-    _, logdet_s = np.linalg.slogdet(s)
-    f_ml = logdet_sigma + np.trace(s @ np.linalg.inv(sigma)) - logdet_s - p
-    chi2 = max(n * f_ml, 0.0)
-    df = p * (p + 1) // 2 - n_parameters
-    chi2_b = n * (np.log(np.diag(s)).sum() - logdet_s)
-    df_b = p * (p - 1) // 2
-    cfi_den = max(chi2 - df, chi2_b - df_b, 0.0)
-    cfi = 1 - max(chi2 - df, 0.0) / cfi_den if cfi_den > 0 else 1.0
-    tli = ((chi2_b / df_b - chi2 / df) / (chi2_b / df_b - 1)) if df > 0 else np.nan
-    rmsea = np.sqrt(max(chi2 - df, 0.0) / (df * n)) if df > 0 else np.nan
-    low, high = _rmsea_ci(chi2, df, n, level) if df > 0 else (np.nan, np.nan)
-    d = np.sqrt(np.diag(s))
-    e = np.sqrt(np.diag(sigma))
-    resid = s / np.outer(d, d) - sigma / np.outer(e, e)
-    lower = np.tril_indices(p)
-    srmr = float(np.sqrt(np.mean(resid[lower] ** 2)))
-    loglik = -n / 2 * (p * np.log(2 * np.pi) + logdet_sigma + np.trace(s @ np.linalg.inv(sigma)))
-    return {"chi2": float(chi2), "df": int(df), "p": float(stats.chi2.sf(chi2, df)) if df > 0 else np.nan,
-            "chi2_df": float(chi2 / df) if df > 0 else np.nan, "cfi": float(cfi), "tli": float(tli),
-            "rmsea": float(rmsea), "rmsea_ci_low": float(low), "rmsea_ci_high": float(high),
-            "srmr": srmr, "baseline_chi2": float(chi2_b), "baseline_df": int(df_b),
-            "loglik": float(loglik), "aic": float(-2 * loglik + 2 * n_parameters),
-            "bic": float(-2 * loglik + n_parameters * np.log(n)), "n": int(n),
-            "n_parameters": int(n_parameters)}
-
-
-def _rmsea_ci(chi2: float, df: int, n: int, level: float) -> tuple[float, float]:
-    """Noncentrality interval of the RMSEA (lavaan's method): solve P(χ²_df(λ) ≤ chi2) = bound."""
-    upper_p, lower_p = (1 + level) / 2, (1 - level) / 2
-
-    def solve(target):
-        f = lambda lam: stats.ncx2.cdf(chi2, df, lam) - target if lam > 0 else stats.chi2.cdf(chi2, df) - target
-        if f(0.0) < 0:      # even λ = 0 makes chi2 too extreme
-            return 0.0
-        hi = max(chi2, 1.0)
-        while f(hi) > 0:
-            hi *= 2
-        return optimize.brentq(f, 0.0, hi, xtol=1e-12)
-
-    lam_low, lam_high = solve(upper_p), solve(lower_p)
-    return float(np.sqrt(lam_low / (n * df))), float(np.sqrt(lam_high / (n * df)))

@@ -70,27 +70,33 @@ def write_up(reliability, kmo=None, bartlett=None, cfa=None, harman=None, lang: 
                          f"{', so common-method bias is unlikely to be serious' if harman.passes else ', a sign of common-method bias'}.")
     if cfa is not None:
         f = cfa.fit
-        lam = cfa.std_loadings["std_loading"]
+        lam = cfa.loadings["std_all"]
         valid = cfa.validity_table("en")
         fl_ok = bool(valid["Fornell-Larcker met"].all())
         htmt_max = float(valid["Max. HTMT"].max()) if len(valid) > 1 else float("nan")
+        if f["df"] > 0:
+            chi_zh = chi_en = f"χ²/df = {f['chi2_df']:.2f}"
+        else:       # saturated: χ²/df undefined, fit perfect by construction
+            chi_zh, chi_en = "df = 0（饱和模型，拟合完美）", "df = 0 (saturated, perfect fit by construction)"
         if zh:
-            parts.append(f"验证性因子分析的拟合指标为 χ²/df = {f['chi2_df']:.2f}，CFI = {_f(f['cfi'])}，TLI = {_f(f['tli'])}，"
+            parts.append(f"验证性因子分析的拟合指标为 {chi_zh}，CFI = {_f(f['cfi'])}，TLI = {_f(f['tli'])}，"
                          f"RMSEA = {_f(f['rmsea'])}（90% CI [{_f(f['rmsea_ci_low'])}, {_f(f['rmsea_ci_high'])}]），"
                          f"SRMR = {_f(f['srmr'])}。标准化载荷介于 {_f(lam.min())} 与 {_f(lam.max())} 之间；"
                          f"组合信度 CR 介于 {_f(cfa.composite_reliability.min())} 与 {_f(cfa.composite_reliability.max())} 之间，"
-                         f"AVE 介于 {_f(cfa.ave.min())} 与 {_f(cfa.ave.max())} 之间。"
+                         f"AVE 介于 {_f(cfa.ave.min())} 与 {_f(cfa.ave.max())} 之间。" + (
                          f"{'各构念 AVE 的平方根均大于其与其他构念的相关系数（Fornell-Larcker 准则）' if fl_ok else '部分构念 AVE 的平方根未超过其与其他构念的相关系数'}，"
                          f"HTMT 最大为 {_f(htmt_max)}，{'低于' if htmt_max < 0.85 else '高于'} 0.85，"
-                         f"{'区分效度良好' if fl_ok and htmt_max < 0.85 else '区分效度需要进一步检验'}。")
+                         f"{'区分效度良好' if fl_ok and htmt_max < 0.85 else '区分效度需要进一步检验'}。"
+                         if len(valid) > 1 else "只有一个构念，不涉及区分效度。"))
         else:
-            parts.append(f"The confirmatory factor model fitted with χ²/df = {f['chi2_df']:.2f}, CFI = {_f(f['cfi'])}, "
+            parts.append(f"The confirmatory factor model fitted with {chi_en}, CFI = {_f(f['cfi'])}, "
                          f"TLI = {_f(f['tli'])}, RMSEA = {_f(f['rmsea'])} (90% CI [{_f(f['rmsea_ci_low'])}, "
                          f"{_f(f['rmsea_ci_high'])}]) and SRMR = {_f(f['srmr'])}. Standardised loadings ranged from "
                          f"{_f(lam.min())} to {_f(lam.max())}; composite reliability from "
                          f"{_f(cfa.composite_reliability.min())} to {_f(cfa.composite_reliability.max())} and AVE from "
-                         f"{_f(cfa.ave.min())} to {_f(cfa.ave.max())}. "
+                         f"{_f(cfa.ave.min())} to {_f(cfa.ave.max())}. " + (
                          f"{'The square root of every AVE exceeded the construct correlations (Fornell-Larcker criterion)' if fl_ok else 'Some square roots of AVE did not exceed the construct correlations'}"
                          f" and the largest HTMT was {_f(htmt_max)} ({'below' if htmt_max < 0.85 else 'above'} 0.85), "
-                         f"{'supporting discriminant validity' if fl_ok and htmt_max < 0.85 else 'so discriminant validity needs further checks'}.")
+                         f"{'supporting discriminant validity' if fl_ok and htmt_max < 0.85 else 'so discriminant validity needs further checks'}."
+                         if len(valid) > 1 else "With a single construct, discriminant validity does not arise."))
     return ("" if zh else " ").join(parts)

@@ -286,7 +286,7 @@ this section is skipped.
     code("""
 if survey == "crm_survey":
     truth = datasets.load("crm_truth")
-    estimated = confirmatory.std_loadings.set_index("item")["std_loading"]
+    estimated = confirmatory.loadings.set_index("item")["std_all"]
     compare = pd.DataFrame({"truth": pd.Series(truth["loadings"]), "estimate": estimated}).dropna()
     compare["difference"] = compare["estimate"] - compare["truth"]
     display(compare.T)
