@@ -201,10 +201,9 @@ def test_measurement_table_matches_lavaan_and_psych(hs_fit):
 
 
 def test_cfa_loadings_adapter_reads_lavaan_like_names(hs_fit):
-    class Renamed:      # the column names crmstudy.sem / the CFA refactor will use
-        loadings = hs_fit.std_loadings.rename(columns={"std_loading": "std_all", "loading": "est"})
-    out = R.cfa_loadings(Renamed())
-    np.testing.assert_array_equal(out["std_loading"], hs_fit.std_loadings["std_loading"])
+    out = R.cfa_loadings(hs_fit)     # CFAResult.loadings: lavaan's est / std_all
+    np.testing.assert_array_equal(out["std_loading"], hs_fit.loadings["std_all"])
+    assert not np.allclose(out["std_loading"], hs_fit.loadings["est"])  # never the unstandardised
     with pytest.raises(ParameterError, match="loadings table"):
         R.cfa_loadings(object())
 
@@ -236,10 +235,17 @@ def test_fit_table_thresholds_and_met(lang):
     assert strict.data.loc["cfi", "bound"] == 0.95 and not bool(strict.data.loc["cfi", "met"])
 
 
+def only_gfi_missing(table) -> bool:
+    shown = table.display().set_index("Fit index")
+    return shown.loc["GFI", "Value"] == "—" and shown.loc["GFI", "Met"] == "—" and \
+        (shown.drop(index="GFI")["Value"] != "—").all()
+
+
 def test_fit_table_missing_keys_and_cfa_aliases(hs_fit):
-    t = R.fit_table(hs_fit, lang="en")          # CFAResult: chi2, p, chi2_df; no GFI ...
+    t = R.fit_table(hs_fit, lang="en")          # CFAResult: chi2, p, chi2_df aliases
     shown = t.display().set_index("Fit index")
-    assert shown.loc["GFI", "Value"] == "—" and shown.loc["GFI", "Met"] == "—"
+    assert shown.loc["GFI", "Value"] == f"{hs_fit.fit['gfi']:.3f}".lstrip("0")
+    assert only_gfi_missing(R.fit_table({k: v for k, v in SEM_FIT.items() if k != "gfi"}, lang="en"))
     assert t.data.loc["chisq", "value"] == hs_fit.fit["chi2"]
     assert t.data.loc["pvalue", "value"] == hs_fit.fit["p"]
     only = R.fit_table({"chisq": 10.0, "df": 4}, lang="zh")
