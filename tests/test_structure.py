@@ -291,3 +291,27 @@ def test_every_submodule_is_listed():
     import crmstudy
 
     assert set(crmstudy._SUBMODULES) == names
+
+
+BENCHMARKS = sorted((ROOT / "benchmarks").glob("bench_*.py"))
+
+
+@pytest.mark.parametrize("script", BENCHMARKS, ids=lambda p: p.stem)
+def test_every_benchmark_describes_its_conditions_first(script):
+    """Each benchmark's main() calls benchmarks/_env.py's describe(...) before any timing, so a
+    reported ratio comes with versions, data shape, threads and machine load."""
+    tree = ast.parse(script.read_text(encoding="utf-8"))
+    assert any(isinstance(n, ast.ImportFrom) and n.module == "_env"
+               and "describe" in [a.name for a in n.names] for n in tree.body)
+    main = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "main")
+    calls = [n for n in ast.walk(main) if isinstance(n, ast.Call)]
+    names = [getattr(c.func, "id", getattr(c.func, "attr", "")) for c in calls]
+    assert "describe" in names
+    first_describe = min(c.lineno for c, name in zip(calls, names) if name == "describe")
+    timing = [c.lineno for c, name in zip(calls, names)
+              if name in ("timed", "best_time", "perf_counter", "median_time")]
+    assert all(first_describe < line for line in timing), "describe(...) before timing"
+
+
+def test_there_are_benchmarks():
+    assert len(BENCHMARKS) >= 4
