@@ -95,3 +95,16 @@ def test_every_parameter_is_explained_in_both_languages():
         for name in pm.inspect_notebook(str(notebook)):
             entry = helps.get(f"{notebook.stem}.{name}") or helps.get(name)
             assert entry and entry.get("en") and entry.get("zh"), f"{notebook.stem}.{name}"
+
+
+def test_readme_states_the_loading_tolerances_the_cfa_tests_use():
+    """The README quotes the absolute tolerances of the standardised loadings per data set;
+    they must be those of tests/test_measurement_cfa.py (EST)."""
+    tree = ast.parse((ROOT / "tests" / "test_measurement_cfa.py").read_text(encoding="utf-8"))
+    est = next(ast.literal_eval(node.value) for node in tree.body
+               if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "EST")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    sentence = re.search(r"standardised loadings[^.]*?to (\S+) absolute on `HolzingerSwineford1939`"
+                         r" and to (\S+) absolute on `bfi`", readme, re.S)
+    assert sentence, "README: say which tolerance the standardised loadings are tested to"
+    assert float(sentence.group(1)) == est["hs1939"] and float(sentence.group(2)) == est["bfi"]
