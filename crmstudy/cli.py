@@ -418,7 +418,9 @@ def build_parser() -> argparse.ArgumentParser:
                "  \"02\":                # or 02_measurement\n"
                "    survey: my_answers.csv   # relative paths: relative to this file\n"
                "Unknown chapters or parameters are errors; `crmstudy chapters` lists them.\n"
-               "Exit status: 0 success, 1 a chapter failed, 2 bad usage or input.")
+               "Exit status: 0 success, 1 a chapter failed, 2 bad usage or input, 130 "
+               "interrupted (Ctrl-C), 143 terminated (SIGTERM); an interrupted run stops its "
+               "workers and kernels and leaves no folder behind.")
     run.add_argument("--params", metavar="FILE", help="YAML file of notebook parameters")
     run.add_argument("--config", metavar="STUDY_YAML",
                      help="a study file (see `crmstudy init`): its parameters, only its chapters, "
