@@ -88,9 +88,12 @@ def _kernel_manager_class(ipc_dir: str | None):
             super().__init__(**kwargs)
             import uuid
 
+            tag = os.path.join(ipc_dir, uuid.uuid4().hex[:12])
             self.transport = "ipc"
-            # short absolute socket paths: AF_UNIX paths are limited to ~104 bytes
-            self.ip = os.path.join(ipc_dir, uuid.uuid4().hex[:12])
+            # short absolute socket paths (AF_UNIX paths are limited to ~104 bytes), and the
+            # connection file beside them: removing the folder removes every trace of a kernel
+            self.ip = tag
+            self.connection_file = tag + ".json"
 
     return IPCKernelManager
 
