@@ -21,7 +21,9 @@ import nbformat
 import psutil
 import pytest
 
-pytestmark = pytest.mark.notebook
+# process groups, SIGTERM delivery and `sleep` are POSIX; Windows has neither signal semantics
+pytestmark = [pytest.mark.notebook,
+              pytest.mark.skipif(os.name != "posix", reason="POSIX signals and process groups")]
 
 DRIVER = """\
 import sys
