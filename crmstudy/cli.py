@@ -172,8 +172,6 @@ def run_chapters(selected: list[Chapter], params: dict[str, dict], out: Path, *,
     if jobs < 1:
         raise ParameterError(f"--jobs must be at least 1, got {jobs}")
     out.parent.mkdir(parents=True, exist_ok=True)
-    staging = _reserve(out)
-    ipc_dir = tempfile.mkdtemp(prefix="crmstudy-") if os.name == "posix" else None
     runs: dict[str, ChapterRun] = {}
 
     def report(run: ChapterRun) -> None:
@@ -183,9 +181,20 @@ def run_chapters(selected: list[Chapter], params: dict[str, dict], out: Path, *,
         if not run.ok:
             echo(f"    {run.message}", flush=True)
 
+    # from the staging folder's creation on, a stop signal must find the clean-up in place:
+    # hold the signals until the try block below is entered
     handlers = _install_handlers()
+    held = _block_signals()
+    try:
+        staging = _reserve(out)
+    except BaseException:
+        _restore_handlers(handlers)
+        _unblock_signals(held)
+        raise
+    ipc_dir = tempfile.mkdtemp(prefix="crmstudy-") if os.name == "posix" else None
     pool = None
     try:
+        _unblock_signals(held)  # a signal that arrived meanwhile is raised here
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
