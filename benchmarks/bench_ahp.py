@@ -19,6 +19,7 @@ import warnings
 import numpy as np
 
 from crmstudy import ahp, datasets
+from _env import describe
 
 warnings.filterwarnings("ignore")
 REPEAT = 3
@@ -53,6 +54,9 @@ def main():
     import ahpy
     from pyDecision.algorithm import ahp_method
 
+    describe("crmstudy.ahp: batched priorities and Monte-Carlo", peers=("ahpy", "pyDecision"),
+             shape=f"{N_EXPERTS} judgment matrices {N} x {N}; 17-indicator hierarchy, "
+                   "10,000 draws")
     a = make_matrices()
     labels = [f"C{i}" for i in range(N)]
     iu = np.triu_indices(N, 1)

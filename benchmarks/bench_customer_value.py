@@ -35,6 +35,7 @@ import pandas as pd
 
 from crmstudy import datasets
 from crmstudy.customer_value import BetaGeo, prepare_transactions, rfm, summary_data
+from _env import describe
 
 
 def synthetic(n_customers: int, n_transactions: int, seed: int = 0) -> pd.DataFrame:
@@ -92,7 +93,7 @@ def peak_memory(fn) -> float:
 
 LIFETIMES_SCRIPT = """
 import sys, time, json
-import pandas as pd
+import numpy, pandas as pd, lifetimes
 from lifetimes import BetaGeoFitter
 s = pd.read_csv(sys.argv[1])
 times = []
@@ -100,7 +101,9 @@ for _ in range(int(sys.argv[2])):
     t0 = time.perf_counter()
     bg = BetaGeoFitter().fit(s["frequency"], s["recency"], s["T"])
     times.append(time.perf_counter() - t0)
-print(json.dumps({"time": min(times), "params": {k: float(v) for k, v in bg.params_.items()}}))
+print(json.dumps({"time": min(times), "params": {k: float(v) for k, v in bg.params_.items()},
+                  "versions": f"lifetimes {lifetimes.__version__}, numpy {numpy.__version__}, "
+                              f"pandas {pd.__version__}, python {sys.version.split()[0]}"}))
 """
 
 
@@ -125,7 +128,7 @@ def bench_fit(repeat: int) -> dict:
                              text=True, check=True, env=env)
     peer = json.loads(res.stdout.strip().splitlines()[-1])
     out.update(lifetimes_s=peer["time"], lifetimes_params=peer["params"],
-               ratio=peer["time"] / t_ours)
+               lifetimes_versions=peer["versions"], ratio=peer["time"] / t_ours)
     return out
 
 
@@ -137,8 +140,10 @@ def main(argv=None):
     parser.add_argument("--skip-pandas", action="store_true")
     args = parser.parse_args(argv)
 
-    print(f"python {sys.version.split()[0]}, numpy {np.__version__}, pandas {pd.__version__}, "
-          f"cores {os.cpu_count()}")
+    describe("crmstudy.customer_value: summary + RFM, BG/NBD fit",
+             shape=f"{args.customers:,} customers, {args.transactions:,} transactions; "
+                   "CDNOW master 23,570 customers (lifetimes runs in $LIFETIMES_PYTHON, its "
+                   "version printed with its result)")
     df = synthetic(args.customers, args.transactions)
     print(f"synthetic: {len(df):,} transactions, {args.customers:,} customers (string ids)")
     rows = []
@@ -160,6 +165,7 @@ def main(argv=None):
     print(f"  crmstudy BetaGeo        {fit['crmstudy_s']:.3f} s  {fit['crmstudy_params']}")
     if "lifetimes_s" in fit:
         print(f"  lifetimes BetaGeoFitter {fit['lifetimes_s']:.3f} s  {fit['lifetimes_params']}")
+        print(f"  (lifetimes subprocess: {fit['lifetimes_versions']}, 1 BLAS thread)")
         print(f"  ratio lifetimes / crmstudy = {fit['ratio']:.1f} (target >= 2)")
     else:
         print(f"  lifetimes: {fit['lifetimes']}")

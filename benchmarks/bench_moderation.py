@@ -26,6 +26,7 @@ import pandas as pd
 import statsmodels.formula.api as smf
 
 from crmstudy import moderation
+from _env import describe
 
 
 def make_data(n: int, seed: int = 20261123) -> pd.DataFrame:
@@ -60,6 +61,10 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
 
+    describe("crmstudy.moderation: hierarchical regression and Johnson-Neyman curve",
+             peers=("statsmodels",),
+             shape=f"{args.rows} rows, 4 controls (2 categorical), {args.grid} moderator values, "
+                   f"median of {args.repeat} runs")
     data = make_data(args.rows)
     controls = ["log_size", "firm_age", "ownership", "industry"]
     blocks = [controls, ["capability", "ED"], ["capability:ED"]]

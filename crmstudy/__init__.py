@@ -12,6 +12,9 @@ Modules (import the one you need; nothing heavy is imported here):
 - :mod:`crmstudy.simulate` - the simulated study with known truth;
 - :mod:`crmstudy.plotting` - seaborn theme with Chinese fonts, and the figures;
 - :mod:`crmstudy.cli` - the ``crmstudy`` command.
+
+Every submodule is also reachable as an attribute (``import crmstudy as cs; cs.ahp``): it is
+imported on first access (PEP 562 module ``__getattr__``), so ``import crmstudy`` stays cheap.
 """
 from importlib.metadata import PackageNotFoundError, version as _version
 
@@ -20,4 +23,23 @@ try:
 except PackageNotFoundError:  # running from a source checkout that was never installed
     __version__ = "0.1.0"
 
-__all__ = ["__version__"]
+import importlib as _importlib
+
+#: submodules reachable as attributes of the package, imported on first access
+_SUBMODULES = ("ahp", "chapters", "cli", "customer_value", "datasets", "entropy", "errors",
+               "evaluation", "export", "indicators", "measurement", "moderation", "performance",
+               "plotting", "simulate", "study", "weighting")
+
+__all__ = ["__version__", *_SUBMODULES]
+
+
+def __getattr__(name: str):
+    if name in _SUBMODULES:
+        module = _importlib.import_module(f".{name}", __name__)
+        globals()[name] = module  # later accesses skip this function
+        return module
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted({*globals(), *_SUBMODULES})

@@ -6,8 +6,17 @@ and an HTML rendering of each.  The folder is built under a temporary name besid
 and renamed when the run ends, so a results folder is never half-written, and an existing
 folder is never overwritten.
 
+Every chapter runs in a worker process (``--jobs`` of them) that starts the chapter's kernel.
+Ctrl-C (SIGINT) or ``kill`` (SIGTERM) stops every worker and kernel (and what the kernels
+started), removes the staging folder, prints one line and exits 130 or 143.  Kernels talk to
+their worker over IPC (Unix domain sockets in a private temporary folder) on POSIX, so no
+kernel port is open on the network (and ipykernel has no reason to warn about unencrypted
+TCP); on Windows they use local TCP.  The staging folder ``.<out>.partial`` is created
+exclusively and doubles as a lock: of two runs into the same ``--out`` exactly one proceeds.
+
 Exit codes: 0 all chapters ran; 1 a chapter failed (the summary names the chapter and cell);
-2 bad usage or bad input (unknown parameter, missing file, existing output folder).
+2 bad usage or bad input (unknown parameter, missing file, existing output folder);
+130 interrupted by SIGINT; 143 terminated by SIGTERM.
 """
 from __future__ import annotations
 
@@ -15,7 +24,10 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import sys
+import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,7 +37,7 @@ from . import __version__
 from .chapters import Chapter, chapters, load_params
 from .errors import CrmStudyError, ParameterError
 
-__all__ = ["main", "chapters", "load_params", "run_chapters"]
+__all__ = ["main", "chapters", "load_params", "run_chapters", "RunInterrupted"]
 
 @dataclass(frozen=True)
 class ChapterRun:
@@ -35,8 +47,59 @@ class ChapterRun:
     message: str = ""
 
 
+class RunInterrupted(BaseException):
+    """SIGINT or SIGTERM arrived during :func:`run_chapters`; everything it started has been
+    stopped and the staging folder removed.  ``signum`` is the signal's number."""
+
+    def __init__(self, signum: int, stopped: int = 0):
+        self.signum = signum
+        self.stopped = stopped
+        super().__init__(signal.Signals(signum).name)
+
+
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+def _raise_interrupted(signum, frame):
+    raise RunInterrupted(signum)
+
+
+def _worker_init() -> None:
+    """Start of a worker process: leave the terminal's process group, so that Ctrl-C reaches
+    only the parent, which stops everything in order; then take the signals back (the parent
+    blocked them while it started the worker, and a signal that arrived meanwhile is dropped)."""
+    if hasattr(os, "setpgrp"):
+        os.setpgrp()
+    if hasattr(signal, "pthread_sigmask"):
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # discards a pending SIGINT
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def _kernel_manager_class(ipc_dir: str | None):
+    """The kernel manager papermill uses: IPC transport in ``ipc_dir`` (POSIX), else TCP."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    if ipc_dir is None:
+        return AsyncKernelManager
+
+    class IPCKernelManager(AsyncKernelManager):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            import uuid
+
+            tag = os.path.join(ipc_dir, uuid.uuid4().hex[:12])
+            self.transport = "ipc"
+            # short absolute socket paths (AF_UNIX paths are limited to ~104 bytes), and the
+            # connection file beside them: removing the folder removes every trace of a kernel
+            self.ip = tag
+            self.connection_file = tag + ".json"
+
+    return IPCKernelManager
+
+
 def _execute(chapter: Chapter, params: dict, folder: Path, html: bool, timeout: int,
-             export: bool = False) -> ChapterRun:
+             export: bool = False, ipc_dir: str | None = None) -> ChapterRun:
     import papermill as pm
 
     start = time.perf_counter()
@@ -53,7 +116,8 @@ def _execute(chapter: Chapter, params: dict, folder: Path, html: bool, timeout: 
     try:
         pm.execute_notebook(str(chapter.path), str(target), parameters=params,
                             kernel_name="python3", progress_bar=False, cwd=str(workdir),
-                            execution_timeout=timeout, report_mode=False)
+                            execution_timeout=timeout, report_mode=False,
+                            kernel_manager_class=_kernel_manager_class(ipc_dir))
     except pm.PapermillExecutionError as exc:
         return ChapterRun(chapter.name, False, time.perf_counter() - start,
                           f"cell {exc.cell_index} (execution count {exc.exec_count}): "
@@ -88,8 +152,10 @@ def run_chapters(selected: list[Chapter], params: dict[str, dict], out: Path, *,
                  config_file: str | None = None, echo=print) -> list[ChapterRun]:
     """Execute ``selected`` chapters into the new folder ``out`` (atomically).
 
-    With ``jobs > 1`` chapters run in that many worker processes at once (each notebook has
-    its own kernel anyway); results are reported as they finish and listed in chapter order.
+    Chapters run in ``min(jobs, len(selected))`` worker processes (each starts the chapter's
+    kernel); results are reported as they finish and listed in chapter order.  SIGINT or
+    SIGTERM (in the main thread) stops every worker, kernel and process a kernel started,
+    removes the staging folder and raises :class:`RunInterrupted`.
     With ``export`` every shown table is also written as CSV (and all of them in one Excel
     workbook, ``tables.xlsx``) and every figure as PNG (300 dpi) and SVG.  The folder always
     gets a ``manifest.json``: versions, parameters, input hashes, seeds, timings, outputs.
@@ -106,8 +172,6 @@ def run_chapters(selected: list[Chapter], params: dict[str, dict], out: Path, *,
     if jobs < 1:
         raise ParameterError(f"--jobs must be at least 1, got {jobs}")
     out.parent.mkdir(parents=True, exist_ok=True)
-    staging = out.parent / f".{out.name}.partial-{os.getpid()}"
-    staging.mkdir()
     runs: dict[str, ChapterRun] = {}
 
     def report(run: ChapterRun) -> None:
@@ -117,23 +181,39 @@ def run_chapters(selected: list[Chapter], params: dict[str, dict], out: Path, *,
         if not run.ok:
             echo(f"    {run.message}", flush=True)
 
+    # from the staging folder's creation on, a stop signal must find the clean-up in place:
+    # hold the signals until the try block below is entered
+    handlers = _install_handlers()
+    held = _block_signals()
     try:
-        if jobs == 1 or len(selected) == 1:
-            for chapter in selected:
-                echo(f"    running {chapter.name} ...", flush=True)
-                report(_execute(chapter, params.get(chapter.name, {}), staging, html, timeout,
-                                export))
-        else:
-            import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor, as_completed
+        staging = _reserve(out)
+    except BaseException:
+        _restore_handlers(handlers)
+        _unblock_signals(held)
+        raise
+    ipc_dir = tempfile.mkdtemp(prefix="crmstudy-") if os.name == "posix" else None
+    pool = None
+    try:
+        _unblock_signals(held)  # a signal that arrived meanwhile is raised here
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor, as_completed
 
-            echo(f"    running {len(selected)} chapters, {jobs} at a time ...", flush=True)
-            context = multiprocessing.get_context("spawn")  # no forked kernels or threads
-            with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-                futures = [pool.submit(_execute, chapter, params.get(chapter.name, {}), staging,
-                                       html, timeout, export) for chapter in selected]
-                for future in as_completed(futures):
-                    report(future.result())
+        workers = min(jobs, len(selected))
+        echo(f"    running {len(selected)} chapter(s), {workers} at a time ...", flush=True)
+        # each chapter in a worker process (with its kernel), so that an interrupted run can
+        # stop them all; no forked kernels or threads
+        context = multiprocessing.get_context("spawn")
+        blocked = _block_signals()  # workers start with the stop signals blocked
+        try:
+            pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                       initializer=_worker_init)
+            futures = [pool.submit(_execute, chapter, params.get(chapter.name, {}), staging,
+                                   html, timeout, export, ipc_dir) for chapter in selected]
+        finally:
+            _unblock_signals(blocked)
+        for future in as_completed(futures):
+            report(future.result())
+        pool.shutdown()
         work = staging / "work"
         if work.exists() and not any(work.iterdir()):
             work.rmdir()
@@ -148,10 +228,115 @@ def run_chapters(selected: list[Chapter], params: dict[str, dict], out: Path, *,
                                    inputs=inputs),
                           staging / "manifest.json")
         os.rename(staging, out)  # atomic on one file system
-    except BaseException:
+    except RunInterrupted as stop:
+        _ignore_signals()  # a second Ctrl-C must not cut the clean-up short
+        stop.stopped = _stop_processes()
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    except BaseException:
+        if pool is not None:
+            _stop_processes()
+            pool.shutdown(wait=True, cancel_futures=True)
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    finally:
+        _restore_handlers(handlers)
+        if ipc_dir is not None:
+            shutil.rmtree(ipc_dir, ignore_errors=True)
     return ordered
+
+
+def _reserve(out: Path) -> Path:
+    """Create the staging folder ``.<name>.partial`` beside ``out``, exclusively: it is the
+    lock that lets exactly one of two runs into the same folder proceed."""
+    staging = out.parent / f".{out.name}.partial"
+    try:
+        staging.mkdir()
+    except FileExistsError:
+        raise ParameterError("the output folder already exists (another crmstudy run is "
+                             f"writing it: {staging.name} is there)", file=out,
+                             hint="choose a new --out folder; if no run is active, delete "
+                                  f"{staging}") from None
+    if out.exists():  # a run that finished between our check and the mkdir
+        staging.rmdir()
+        raise ParameterError("the output folder already exists", file=out,
+                             hint="choose a new --out folder; crmstudy never overwrites results")
+    return staging
+
+
+def _in_main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()
+
+
+def _install_handlers() -> dict | None:
+    """SIGINT and SIGTERM raise :class:`RunInterrupted` in the main thread (only there can
+    Python handle signals; from another thread the caller's handlers stay)."""
+    if not _in_main_thread():
+        return None
+    old = {sig: signal.getsignal(sig) for sig in _STOP_SIGNALS}
+    for sig in _STOP_SIGNALS:
+        signal.signal(sig, _raise_interrupted)
+    return old
+
+
+def _ignore_signals() -> None:
+    if _in_main_thread():
+        for sig in _STOP_SIGNALS:
+            signal.signal(sig, signal.SIG_IGN)
+
+
+def _restore_handlers(old: dict | None) -> None:
+    if old is not None:
+        for sig, handler in old.items():
+            signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
+
+
+def _block_signals():
+    if hasattr(signal, "pthread_sigmask") and _in_main_thread():
+        return signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+    return None
+
+
+def _unblock_signals(previous) -> None:
+    if previous is not None:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _stop_processes(grace: float = 5.0) -> int:
+    """Terminate every process this one started (workers, their kernels, and whatever the
+    kernels started), then kill what is left after ``grace`` seconds; return how many.
+
+    A kernel leads its own session (jupyter_client starts it so), so signalling its process
+    group reaches its children too.  multiprocessing's resource tracker is left alone: it exits
+    by itself when this process does."""
+    import psutil
+
+    from multiprocessing import resource_tracker
+
+    tracker = getattr(getattr(resource_tracker, "_resource_tracker", None), "_pid", None)
+    try:
+        procs = [p for p in psutil.Process().children(recursive=True) if p.pid != tracker]
+    except psutil.Error:
+        return 0
+    own_group = os.getpgid(0) if hasattr(os, "getpgid") else None
+    for proc in procs:
+        try:
+            if own_group is not None and os.getpgid(proc.pid) == proc.pid != own_group:
+                os.killpg(proc.pid, signal.SIGTERM)
+            else:
+                proc.terminate()
+        except (OSError, psutil.Error):
+            pass
+    _, alive = psutil.wait_procs(procs, timeout=grace)
+    for proc in alive:
+        try:
+            proc.kill()
+        except psutil.Error:
+            pass
+    psutil.wait_procs(alive, timeout=grace)
+    return len(procs)
 
 
 def _plain(value):
@@ -264,7 +449,9 @@ def build_parser() -> argparse.ArgumentParser:
                "  \"02\":                # or 02_measurement\n"
                "    survey: my_answers.csv   # relative paths: relative to this file\n"
                "Unknown chapters or parameters are errors; `crmstudy chapters` lists them.\n"
-               "Exit status: 0 success, 1 a chapter failed, 2 bad usage or input.")
+               "Exit status: 0 success, 1 a chapter failed, 2 bad usage or input, 130 "
+               "interrupted (Ctrl-C), 143 terminated (SIGTERM); an interrupted run stops its "
+               "workers and kernels and leaves no folder behind.")
     run.add_argument("--params", metavar="FILE", help="YAML file of notebook parameters")
     run.add_argument("--config", metavar="STUDY_YAML",
                      help="a study file (see `crmstudy init`): its parameters, only its chapters, "
@@ -351,6 +538,11 @@ def main(argv: list[str] | None = None) -> int:
     except CrmStudyError as exc:
         print(f"crmstudy: error: {exc}", file=sys.stderr)
         return 2
+    except RunInterrupted as stop:
+        print(f"crmstudy: {stop} received: stopped {stop.stopped} worker and kernel "
+              "process(es), removed the staging folder; no results folder was written",
+              file=sys.stderr, flush=True)
+        return 128 + stop.signum
     except KeyboardInterrupt:
         print("crmstudy: interrupted; no results folder was written", file=sys.stderr)
         return 130

@@ -124,6 +124,10 @@ _CONVENTIONS = {
     "vif": "generalised VIF per term (car::vif type='terms')",
     "dummies": "treatment coding, first level in sorted order as reference",
     "missing": "listwise deletion",
+    "column_names": "any column name; names that are not Python identifiers (Solar.R, "
+                    "销售额-2023) enter the formula engine as aliases _crm<i>_ and every table "
+                    "shows the user's names (to predict() with the statsmodels result, rename "
+                    "such columns to their aliases)",
 }
 
 
@@ -164,17 +168,68 @@ def label_columns(frame: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
 # ----------------------------------------------------------------------------------------
 # input handling
 # ----------------------------------------------------------------------------------------
-_CALL = re.compile(r"^\s*[\w.]+\(\s*([^\s,()]+)")
+_CALL = re.compile(r"^\s*([A-Za-z_][\w.]*)\((.*)\)\s*$", re.DOTALL)
 
 
-def _term_variables(term: str) -> list[str]:
-    """Variables a formula term uses: ``"a:b"`` -> [a, b]; ``"C(industry)"`` -> [industry]."""
-    names = []
+def _term_parts(term: str, columns=()) -> list[tuple[str, str, str]]:
+    """A formula term as ``(prefix, variable, suffix)`` parts, one per factor of an
+    interaction: ``"a:b"`` -> [("", "a", ""), ("", "b", "")], ``"C(industry)"`` ->
+    [("C(", "industry", ")")].  Column names need not be Python identifiers
+    (``Solar.R``, ``企业规模(人)``, ``销售额-2023``): a part that is a column of the data is taken
+    whole, before any splitting or call syntax is looked for."""
+    columns = set(map(str, columns))
+    if term.strip() in columns:
+        return [("", term.strip(), "")]
+    parts = []
     for part in term.split(":"):
         part = part.strip()
-        match = _CALL.match(part)
-        names.append(match.group(1) if match else part)
-    return names
+        match = None if part in columns else _CALL.match(part)
+        if match is None:
+            parts.append(("", part, ""))
+            continue
+        inner = match.group(2).strip()
+        name = next((c for c in sorted(columns, key=len, reverse=True)
+                     if inner == c or inner.startswith(c + ",")), None)
+        if name is None:  # not a column of the data: the first argument, as written
+            name = re.split(r"\s*,", inner, maxsplit=1)[0].strip()
+        parts.append((f"{match.group(1)}(", name, inner[len(name):] + ")"))
+    return parts
+
+
+def _term_variables(term: str, columns=()) -> list[str]:
+    """Variables a formula term uses: ``"a:b"`` -> [a, b]; ``"C(industry)"`` -> [industry]."""
+    return [name for _, name, _ in _term_parts(term, columns)]
+
+
+def _formula(y: str, terms: Sequence[str]) -> str:
+    """The model as the user would write it (their column names, as given)."""
+    return f"{y} ~ " + " + ".join(terms)
+
+
+# A column whose name is not a Python identifier (Solar.R, 企业规模(人), 销售额-2023: patsy and
+# formulaic would parse it as an expression) enters the formula engine under the alias
+# _crm<i>_; the user's names are put back on the fitted model's columns, so every table
+# shows them.  Identifiers keep their names, so ``result.predict(new_data)`` works for them.
+_ALIAS = re.compile(r"_crm(\d+)_")
+
+
+def _alias_names(columns) -> list[str]:
+    import keyword
+
+    return [c if c.isidentifier() and not keyword.iskeyword(c) and not _ALIAS.search(c)
+            else f"_crm{i}_" for i, c in enumerate(columns)]
+
+
+def _aliased(y: str, terms: Sequence[str], columns) -> tuple[str, list[str]]:
+    columns = [str(c) for c in columns]
+    alias = dict(zip(columns, _alias_names(columns)))
+    safe_terms = [":".join(f"{pre}{alias.get(name, name)}{post}"
+                           for pre, name, post in _term_parts(t, columns)) for t in terms]
+    return f"{alias[y]} ~ " + " + ".join(safe_terms), columns
+
+
+def _unalias(name: str, columns: Sequence[str]) -> str:
+    return _ALIAS.sub(lambda m: columns[int(m.group(1))], name)
 
 
 def _normalise_cov_type(cov_type: str) -> str:
@@ -227,7 +282,7 @@ def _prepare(data: pd.DataFrame, y: str, terms: Sequence[str], center) -> tuple[
     variables: list[str] = [y]
     interacting: list[str] = []
     for term in terms:
-        parts = _term_variables(term)
+        parts = _term_variables(term, data.columns)
         for v in parts:
             if v not in variables:
                 variables.append(v)
@@ -237,9 +292,6 @@ def _prepare(data: pd.DataFrame, y: str, terms: Sequence[str], center) -> tuple[
         if v not in data.columns:
             raise InputDataError(f"column {v!r} is not in the data", column=v,
                                  hint=f"use one of: {', '.join(map(str, data.columns))}")
-        if not v.isidentifier():
-            raise InputDataError(f"column name {v!r} cannot be used in a formula", column=v,
-                                 hint="rename the column to letters, digits and underscores")
     numeric_needed = [y] + interacting
     for v in numeric_needed:
         if not pd.api.types.is_numeric_dtype(data[v]) or pd.api.types.is_bool_dtype(data[v]):
@@ -297,19 +349,28 @@ def _prepare(data: pd.DataFrame, y: str, terms: Sequence[str], center) -> tuple[
 
 
 def _term_slices(model) -> dict[str, list[int]]:
-    """Design columns of each formula term (patsy or formulaic engine)."""
+    """Design columns of each formula term (patsy or formulaic engine), by the user's names."""
     spec = model.data.model_spec
+    columns = getattr(model, "_crmstudy_columns", ())
     if hasattr(spec, "term_name_slices"):                       # patsy DesignInfo
-        return {name: list(range(s.start, s.stop)) for name, s in spec.term_name_slices.items()}
-    return {str(t): list(idx) for t, idx in spec.term_indices.items()}  # formulaic ModelSpec
+        slices = {name: list(range(s.start, s.stop)) for name, s in spec.term_name_slices.items()}
+    else:
+        slices = {str(t): list(idx) for t, idx in spec.term_indices.items()}  # formulaic
+    return {_unalias(name, columns): idx for name, idx in slices.items()}
 
 
-def _fit(formula: str, frame: pd.DataFrame, cov_type: str):
+def _fit(y: str, terms: Sequence[str], frame: pd.DataFrame, cov_type: str):
     import statsmodels.formula.api as smf
 
+    formula = _formula(y, terms)
+    safe_formula, columns = _aliased(y, terms, frame.columns)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")       # rank deficiency is reported below, by name
-        model = smf.ols(formula, data=frame)
+        model = smf.ols(safe_formula, data=frame.set_axis(_alias_names(columns), axis=1))
+    # the user's names on every parameter (params, bse, conf_int, cov_params follow them)
+    model.data.xnames = [_unalias(name, columns) for name in model.data.xnames]
+    model.data.ynames = y
+    model._crmstudy_columns = columns
     X = model.exog
     n, p = X.shape
     if n <= p:
@@ -468,7 +529,8 @@ class HierarchicalResult:
         order coefficients change (b_x' = b_x - b_xw * mean(w), ...).  Refitting is exact.
         """
         k = len(self.blocks) if step == -1 else step
-        res = _fit(self.formulas[k - 1], self.data, self.cov_type)
+        res = _fit(self.y, [t for block in self.blocks[:k] for t in block], self.data,
+                   self.cov_type)
         slices = _term_slices(res.model)
         return _coef_table(res, float(self.data[self.y].std(ddof=1)), slices, self.alpha) \
             .set_index("term")
@@ -602,8 +664,8 @@ def hierarchical_regression(data: pd.DataFrame, y: str, blocks, *, center=True,
     n = len(fitted)
     for k, (name, block) in enumerate(zip(names, blocks_t), start=1):
         terms_so_far += list(block)
-        formula = f"{y} ~ " + " + ".join(terms_so_far)
-        res = _fit(formula, fitted, cov_type)
+        formula = _formula(y, terms_so_far)
+        res = _fit(y, terms_so_far, fitted, cov_type)
         slices = _term_slices(res.model)
         cols = list(res.model.exog_names)
         added = [c for c in cols if c not in prev_cols]

@@ -23,17 +23,24 @@ presented in textbooks of comprehensive evaluation (综合评价) since the 2000
 """
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .errors import ParameterError, WeightsError
+from .errors import DataQualityWarning, ParameterError, WeightsError
 
-__all__ = ["combine", "combine_draws", "as_weights", "CombinedWeights", "COMBINATION_METHODS"]
+__all__ = ["combine", "combine_draws", "as_weights", "CombinedWeights", "COMBINATION_METHODS",
+           "SUM_TOLERANCE"]
 
 COMBINATION_METHODS = ("linear", "multiplicative", "mdi", "game_theory")
+
+#: Tolerance on the sum of a weight vector given to :func:`combine`: weights typed from a
+#: paper with four or six decimals sum to 0.999 or 1.001; within 0.5 % of 1 they are
+#: renormalised (with a warning), beyond it they are rejected.
+SUM_TOLERANCE = 0.005
 
 
 def as_weights(weights: Any, *, what: str = "weights", atol: float = 1e-6,
@@ -88,6 +95,7 @@ class CombinedWeights:
     method: str
     alpha: float | None
     coefficients: tuple = field(default=(np.nan, np.nan))
+    conventions: dict = field(default_factory=dict)
 
     @property
     def table(self) -> pd.DataFrame:
@@ -114,7 +122,10 @@ def combine(subjective: Any, objective: Any, method: str = "linear",
     ----------
     subjective, objective : Series, mapping, or a result with ``.weights``
         E.g. ``ahp.hierarchy_weights(...)`` and ``entropy.entropy_weights(...)``.  Same labels
-        (order may differ; the subjective order is kept), each summing to 1 (tolerance 1e-6).
+        (order may differ; the subjective order is kept), each summing to 1.  A sum within
+        ``SUM_TOLERANCE`` (0.5 %) of 1 - weights typed from a paper with four or six
+        decimals - is renormalised to 1 with a :class:`~crmstudy.errors.DataQualityWarning`
+        and recorded in ``conventions["renormalised"]``; a sum further from 1 is an error.
     method : {"linear", "multiplicative", "mdi", "game_theory"}
         See the module docstring.
     alpha : float in [0, 1]
@@ -127,13 +138,20 @@ def combine(subjective: Any, objective: Any, method: str = "linear",
     Raises
     ------
     WeightsError
-        Labels that differ (named), NaN/negative weights, or weights not summing to 1.
+        Labels that differ (named), NaN/negative weights, or weights whose sum is more than
+        0.5 % away from 1.
+
+    Warns
+    -----
+    DataQualityWarning
+        When a vector's sum was within the tolerance but not 1 and was renormalised.
     """
     if method not in COMBINATION_METHODS:
         raise ParameterError(f"unknown combination method {method!r}",
                              hint=f"use one of {', '.join(COMBINATION_METHODS)}")
-    a = as_weights(subjective, what="subjective weights")
-    o = as_weights(objective, what="objective weights")
+    renormalised: dict[str, float] = {}
+    a = _tolerant_weights(subjective, "subjective", renormalised)
+    o = _tolerant_weights(objective, "objective", renormalised)
     only_a = [x for x in a.index if x not in o.index]
     only_o = [x for x in o.index if x not in a.index]
     if only_a or only_o:
@@ -173,10 +191,33 @@ def combine(subjective: Any, objective: Any, method: str = "linear",
                            hint='use method="linear"')
     w = w / w.sum()
     idx = pd.Index(a.index, name="indicator")
+    conventions = {"method": method,
+                   "sum_tolerance": f"input sums within {SUM_TOLERANCE:.1%} of 1 are "
+                                    "renormalised to 1 (w / w.sum()); beyond it, an error",
+                   "renormalised": renormalised}
     return CombinedWeights(weights=pd.Series(w, index=idx, name="weight"),
                            subjective=a.rename("subjective").set_axis(idx),
                            objective=o.rename("objective").set_axis(idx), method=method,
-                           alpha=alpha if method == "linear" else None, coefficients=coef)
+                           alpha=alpha if method == "linear" else None, coefficients=coef,
+                           conventions=conventions)
+
+
+def _tolerant_weights(weights: Any, side: str, renormalised: dict) -> pd.Series:
+    """``as_weights`` accepting a sum within ``SUM_TOLERANCE`` of 1, renormalised with a
+    warning; the sum as given is recorded in ``renormalised[side]``."""
+    w = as_weights(weights, what=f"{side} weights", atol=np.inf)  # labels, NaN, negatives
+    total = float(w.sum())
+    if abs(total - 1.0) <= 1e-9:  # floating-point rounding of an exact vector: silent
+        return w
+    if abs(total - 1.0) > SUM_TOLERANCE:
+        raise WeightsError(f"{side} weights: weights sum to {total:.6g}, not 1 (more than "
+                           f"{SUM_TOLERANCE:.1%} away)",
+                           hint="normalise them (w / w.sum()) or check for a missing indicator")
+    warnings.warn(f"{side} weights sum to {total:.6g}; renormalised to 1 (sums within "
+                  f"{SUM_TOLERANCE:.1%} of 1 are taken as rounding)", DataQualityWarning,
+                  stacklevel=3)
+    renormalised[side] = total
+    return w / total
 
 
 def combine_draws(subjective_draws: pd.DataFrame, objective: Any, method: str = "linear",

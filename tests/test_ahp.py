@@ -3,6 +3,8 @@ fixtures made by tests/reference/weighting/make_reference.py), simulated truth, 
 from __future__ import annotations
 
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -70,6 +72,19 @@ def test_consistent_matrix_recovers_weights_exactly():
         np.testing.assert_allclose(res.weights, w, atol=1e-12)
         assert res.lambda_max == pytest.approx(4, abs=1e-10)
         assert res.cr == pytest.approx(0, abs=1e-10) and res.gci == pytest.approx(0, abs=1e-12)
+
+
+def test_every_random_index_entry_equals_the_published_table():
+    """Every entry of every RI table, exactly as published (tests/reference/ahp/README.md
+    gives the sources); equality to the published decimals, no tolerance."""
+    published = pd.read_csv(Path(__file__).parent / "reference" / "ahp" /
+                            "random_index_tables.csv")
+    assert set(published["table"]) == set(ahp.RI_TABLES)
+    for name, rows in published.groupby("table"):
+        expected = dict(zip(rows["n"].astype(int), rows["ri"].astype(float)))
+        assert sorted(ahp.RI_TABLES[name]) == sorted(expected) == list(range(1, 16)), name
+        for n, value in expected.items():
+            assert ahp.RI_TABLES[name][n] == value, f"{name} RI({n})"
 
 
 def test_random_index_simulation_reproduces_saaty2005_table():

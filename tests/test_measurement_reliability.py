@@ -108,6 +108,30 @@ def test_bootstrap_is_exactly_the_loop_over_the_same_resamples():
     np.testing.assert_allclose(fast["omega"], loop_omega, atol=1e-8)
 
 
+def test_bootstrap_from_counts_equals_the_loop_and_the_indices():
+    """Resampling weights (multinomial counts) give the replicates of the same resamples as
+    row indices, and of a loop over them (tolerance 1e-12, as above)."""
+    x, _ = scale_data("hs1939", "visual")
+    n = len(x)
+    counts = np.random.default_rng(5).multinomial(n, np.full(n, 1 / n), size=40)
+    indices = np.stack([np.repeat(np.arange(n), c) for c in counts])  # the same resamples
+    stats = ("alpha", "std_alpha", "omega")
+    from_counts = bootstrap_reliability(x, counts=counts, statistics=stats, chunk=7)
+    from_indices = bootstrap_reliability(x, indices=indices, statistics=stats)
+    for name in stats:
+        np.testing.assert_allclose(from_counts[name], from_indices[name], atol=1e-12)
+    alpha_only = bootstrap_reliability(x, counts=counts.astype(float), statistics=("alpha",),
+                                       chunk=16)["alpha"]
+    loop = [cronbach_alpha(x.iloc[i]).alpha for i in indices]
+    np.testing.assert_allclose(alpha_only, loop, atol=1e-12)
+    with pytest.raises(ParameterError, match="sum to"):
+        bootstrap_reliability(x, counts=counts[:, ::-1] + np.eye(40, n, dtype=int))
+    with pytest.raises(ParameterError, match="shape"):
+        bootstrap_reliability(x, counts=counts[:, :-1])
+    with pytest.raises(ParameterError, match="not both"):
+        bootstrap_reliability(x, counts=counts, indices=indices)
+
+
 def test_bootstrap_matches_pingouin_replicates():
     pingouin = pytest.importorskip("pingouin")
     x, _ = scale_data("hs1939", "speed")

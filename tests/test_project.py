@@ -44,13 +44,17 @@ def test_parameters_cell_holds_only_literals(notebook):
 def _requirements(strings):
     out = {}
     for text in strings:
+        text = text.split(";")[0]  # an environment marker (python_version < '3.11') aside
         match = re.match(r"^\s*([A-Za-z0-9_.\-]+)\s*(.*)$", text)
         out[match.group(1).lower().replace("_", "-")] = match.group(2).replace(" ", "")
     return out
 
 
 def test_environment_yml_matches_pyproject():
-    tomllib = pytest.importorskip("tomllib")  # Python >= 3.11
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10: the same parser, from the dev extra
+        import tomli as tomllib
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     wanted = _requirements(project["dependencies"] + project["optional-dependencies"]["dev"])
     env = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
@@ -68,8 +72,10 @@ def test_environment_yml_matches_pyproject():
 
 @pytest.mark.slow
 def test_wheel_carries_data_notebooks_and_font(tmp_path):
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path),
-                    str(ROOT)], check=True, timeout=300)
+    # no network: no index, no build isolation (hatchling comes from the dev extra)
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-index",
+                    "--no-build-isolation", "-q", "-w", str(tmp_path), str(ROOT)],
+                   check=True, timeout=300)
     wheel = next(tmp_path.glob("crmstudy-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
     for required in ("crmstudy/_data/cdnow/CDNOW_master.txt", "crmstudy/_data/cdnow/datasets.yaml",
@@ -89,3 +95,16 @@ def test_every_parameter_is_explained_in_both_languages():
         for name in pm.inspect_notebook(str(notebook)):
             entry = helps.get(f"{notebook.stem}.{name}") or helps.get(name)
             assert entry and entry.get("en") and entry.get("zh"), f"{notebook.stem}.{name}"
+
+
+def test_readme_states_the_loading_tolerances_the_cfa_tests_use():
+    """The README quotes the absolute tolerances of the standardised loadings per data set;
+    they must be those of tests/test_measurement_cfa.py (EST)."""
+    tree = ast.parse((ROOT / "tests" / "test_measurement_cfa.py").read_text(encoding="utf-8"))
+    est = next(ast.literal_eval(node.value) for node in tree.body
+               if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "EST")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    sentence = re.search(r"standardised loadings[^.]*?to (\S+) absolute on `HolzingerSwineford1939`"
+                         r" and to (\S+) absolute on `bfi`", readme, re.S)
+    assert sentence, "README: say which tolerance the standardised loadings are tested to"
+    assert float(sentence.group(1)) == est["hs1939"] and float(sentence.group(2)) == est["bfi"]

@@ -90,3 +90,46 @@ def test_combine_draws_equals_row_by_row_combine(method):
     for k in (0, 9, 19):
         np.testing.assert_allclose(many.iloc[k], combine(draws.iloc[k], OBJ, method, alpha=0.3).weights,
                                    atol=1e-12)
+
+
+def test_game_theory_negative_coefficient_takes_absolute_values():
+    """a·a < a·o makes the first coefficient negative: c = (-29/76, 91/76) solves
+    [[.26, .30], [.30, .58]] c = [.26, .58] (worked by hand), so c* = |c| / sum|c| =
+    (29/120, 91/120).  Without the abs() the result would be (-29/62, 91/62)."""
+    a = pd.Series([0.3, 0.3, 0.2, 0.2], index=LABELS)
+    o = pd.Series([0.7, 0.3, 0.0, 0.0], index=LABELS)
+    res = combine(a, o, "game_theory")
+    np.testing.assert_allclose(res.coefficients, [29 / 120, 91 / 120], atol=1e-12)
+    expected = 29 / 120 * a + 91 / 120 * o
+    np.testing.assert_allclose(res.weights, expected / expected.sum(), atol=1e-12)
+    draws = combine_draws(a.to_frame().T, o, "game_theory")
+    np.testing.assert_allclose(draws.iloc[0], res.weights, atol=1e-12)
+
+
+@pytest.mark.parametrize("total", [0.999, 1.001, 0.9951, 1.0049])
+def test_sums_within_half_a_percent_are_renormalised_with_a_warning(total):
+    from crmstudy.errors import DataQualityWarning
+
+    typed = OBJ * total  # as typed from a paper with few decimals
+    with pytest.warns(DataQualityWarning, match="renormalised"):
+        res = combine(SUBJ, typed, "linear", alpha=0.4)
+    np.testing.assert_allclose(res.weights, combine(SUBJ, OBJ, "linear", alpha=0.4).weights,
+                               atol=1e-12)
+    np.testing.assert_allclose(res.objective, OBJ, atol=1e-12)
+    assert res.conventions["renormalised"] == {"objective": pytest.approx(total, abs=1e-12)}
+    assert "0.5%" in res.conventions["sum_tolerance"]
+
+
+@pytest.mark.parametrize("total", [0.994, 1.006])
+def test_sums_beyond_half_a_percent_are_rejected(total):
+    with pytest.raises(WeightsError, match="subjective weights: weights sum to"):
+        combine(SUBJ * total, OBJ)
+
+
+def test_exact_sums_give_no_warning_and_record_nothing():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        res = combine(SUBJ, OBJ)
+    assert res.conventions["renormalised"] == {}
