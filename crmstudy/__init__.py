@@ -27,8 +27,9 @@ import importlib as _importlib
 
 #: submodules reachable as attributes of the package, imported on first access
 _SUBMODULES = ("ahp", "chapters", "cli", "customer_value", "datasets", "entropy", "errors",
-               "evaluation", "export", "indicators", "measurement", "moderation", "performance",
-               "plotting", "simulate", "study", "weighting")
+               "evaluation", "export", "formatting", "indicators", "labels", "measurement",
+               "mediation", "moderation", "performance", "plotting", "report", "sem", "sem_fit",
+               "sem_syntax", "simulate", "study", "survey_import", "weighting")
 
 __all__ = ["__version__", *_SUBMODULES]
 
