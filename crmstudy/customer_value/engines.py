@@ -44,6 +44,7 @@ import glob as _glob
 import os
 import tempfile
 import uuid
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -394,13 +395,29 @@ def sql_aggregates(source, customer_col: str, date_col: str, amount_col: str, ca
         view = f"crmstudy_tx_{uuid.uuid4().hex}"
         source.createOrReplaceTempView(view)
         try:
-            frame = spark.sql(_sql("spark", view, customer_col, date_col, amount_col, cal, obs)
-                              ).toPandas()
+            with warnings.catch_warnings():
+                # pyspark's notes on pandas 3 and on a missing pyarrow (then rows are collected
+                # without Arrow: slower, same values) say nothing about this result
+                warnings.filterwarnings("ignore", "PySpark does not yet fully support pandas",
+                                        FutureWarning)
+                warnings.filterwarnings("ignore", "toPandas attempted Arrow optimization",
+                                        UserWarning)
+                result = spark.sql(_sql("spark", view, customer_col, date_col, amount_col,
+                                        cal, obs))
+                frame = result.toPandas() if _has_pyarrow() else pd.DataFrame.from_records(
+                    [tuple(row) for row in result.collect()], columns=result.columns)
         finally:
             spark.catalog.dropTempView(view)
     else:
         raise ParameterError(f"sql_aggregates does not read {engine} input")
     return _finish(frame, columns, name)
+
+
+def _has_pyarrow() -> bool:
+    """pyspark converts to pandas through Arrow when pyarrow is installed (fast); otherwise
+    collecting the rows directly avoids pyspark's row-by-row pandas conversion."""
+    import importlib.util
+    return importlib.util.find_spec("pyarrow") is not None
 
 
 def _check_columns(have: list, columns: dict, name: str) -> None:
@@ -463,9 +480,10 @@ def _finish(frame: pd.DataFrame, columns: dict, name: str) -> tuple[pd.Index, di
     raw = {}
     for col in ("first_all", "last_all", "first", "last"):
         fill = _BIG if col.startswith("first") else _SMALL
-        raw[col] = pd.to_numeric(frame[col]).to_numpy(dtype=float, na_value=np.nan)[order]
-        raw[col] = np.where(np.isnan(raw[col]), fill, raw[col]).astype(np.int64) \
-            if np.isnan(raw[col]).any() else raw[col].astype(np.int64)
+        values = pd.to_numeric(frame[col])
+        missing = values.isna().to_numpy()[order]
+        raw[col] = values.fillna(0).to_numpy()[order].astype(np.int64)
+        raw[col][missing] = fill  # no purchase in the window: the numpy engine's sentinels
     for col in _COUNTS:
         raw[col] = pd.to_numeric(frame[col]).fillna(0).to_numpy()[order].astype(np.int64)
     for col in _SUMS:
