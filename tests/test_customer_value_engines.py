@@ -301,3 +301,23 @@ def test_read_transactions_for_the_chapter(logs):
     frame = read_transactions(log["glob"], *ARGS)
     assert list(frame.columns) == list(ARGS) and len(frame) == len(log["frame"])
     pd.testing.assert_frame_equal(rfm(frame, *ARGS), rfm(log["frame"], *ARGS), check_exact=True)
+
+
+@pytest.mark.notebook
+@pytest.mark.slow
+def test_chapter_05_reads_a_parquet_file(tmp_path):
+    """``crmstudy run`` can point chapter 05 at a Parquet file (its ``transactions`` parameter)."""
+    import nbformat
+    import papermill as pm
+
+    notebook = Path(__file__).resolve().parents[1] / "notebooks" / "05_customer_value.ipynb"
+    con = duckdb.connect()
+    path = _write(con, datasets.load("cdnow_sample"), tmp_path / "sample.parquet")
+    out = tmp_path / "out.ipynb"
+    pm.execute_notebook(str(notebook), str(out), kernel_name="python3", progress_bar=False,
+                        cwd=str(tmp_path), parameters={
+                            "transactions": str(path), "lang": "en",
+                            "calibration_end": "1997-09-30", "observation_end": "1998-06-30"})
+    text = "".join(o.get("text", "") for c in nbformat.read(out, as_version=4).cells
+                   for o in c.get("outputs", []) if o.get("output_type") == "stream")
+    assert "6,919 transactions, 2,357 customers, 1997-01-01 to 1998-06-30" in text
