@@ -321,3 +321,12 @@ def test_chapter_05_reads_a_parquet_file(tmp_path):
     text = "".join(o.get("text", "") for c in nbformat.read(out, as_version=4).cells
                    for o in c.get("outputs", []) if o.get("output_type") == "stream")
     assert "6,919 transactions, 2,357 customers, 1997-01-01 to 1998-06-30" in text
+
+
+def test_csv_files_with_different_number_formats(tmp_path):
+    """CSV columns are read as text: whole-number amounts in one file, cents in another is fine."""
+    (tmp_path / "a.csv").write_text("customer_id,date,amount\n007,2024-01-01,10\n")
+    (tmp_path / "b.csv").write_text("customer_id,date,amount\n007,2024-01-03 10:30:00,2.5\n")
+    r = rfm(str(tmp_path / "*.csv"), *ARGS)
+    assert r.index.tolist() == ["007"] and r["monetary"].tolist() == [12.5]
+    assert r["frequency"].tolist() == [2] and r["recency"].tolist() == [0]

@@ -67,20 +67,30 @@ _SMALL = np.iinfo(np.int64).min
 #: The dialect details of :data:`AGGREGATE_SQL`: the day number (days since 1970-01-01) of a
 #: date, timestamp or date text (NULL if it cannot be read) and how a column name is quoted.
 DIALECTS = {
-    "duckdb": {"day": "CAST(TRY_CAST({col} AS DATE) - DATE '1970-01-01' AS BIGINT)",
+    "duckdb": {"day": "CAST(TRY_CAST({col} AS DATE) - DATE '1970-01-01' AS INTEGER)",
+               "amount": "TRY_CAST({col} AS DOUBLE)",
                "quote": lambda name: '"' + name.replace('"', '""') + '"'},
-    "spark": {"day": "CAST(unix_date(TRY_CAST({col} AS DATE)) AS BIGINT)",
+    # CSV columns are read as text; trim() keeps DuckDB from pushing the cast into the CSV
+    # reader, where a bad value would stop the query instead of becoming NULL (a located error)
+    "duckdb_csv": {"day": "CAST(TRY_CAST(trim({col}) AS DATE) - DATE '1970-01-01' AS INTEGER)",
+                   "amount": "TRY_CAST(trim({col}) AS DOUBLE)",
+                   "quote": lambda name: '"' + name.replace('"', '""') + '"'},
+    "spark": {"day": "unix_date(TRY_CAST({col} AS DATE))",
+              "amount": "TRY_CAST({col} AS DOUBLE)",
               "quote": lambda name: "`" + name.replace("`", "``") + "`"},
 }
 
 #: The one definition of the raw per-customer aggregates (see the module docstring).
 #: ``{cal}`` is the last day of the calibration window, ``{obs}`` the last day of the
-#: holdout window (both inclusive, day numbers).
+#: holdout window (both inclusive, day numbers).  Each customer gets one row per window
+#: (``part``: 0 calibration, 1 holdout, 2 after the observation end, NULL: rows whose date is
+#: missing or unreadable), which the caller turns into columns; grouping by window is much
+#: cheaper than one filtered aggregate per window and column.
 AGGREGATE_SQL = """
 WITH tx AS (
     SELECT {customer} AS customer_id,
            {day} AS day,
-           TRY_CAST({amount} AS DOUBLE) AS amount
+           {amount} AS amount
     FROM {source}
 ), per_day AS (
     SELECT customer_id, day,
@@ -92,29 +102,22 @@ WITH tx AS (
     GROUP BY customer_id, day
 )
 SELECT customer_id,
-       MIN(day) AS first_all,
-       MAX(day) AS last_all,
-       SUM(n) FILTER (WHERE day > {obs}) AS n_after,
-       MIN(day) FILTER (WHERE day <= {cal}) AS first,
-       MAX(day) FILTER (WHERE day <= {cal}) AS last,
-       COUNT(*) FILTER (WHERE day <= {cal}) AS days,
-       SUM(n) FILTER (WHERE day <= {cal}) AS transactions,
-       SUM(spend) FILTER (WHERE day <= {cal}) AS total,
-       MIN_BY(spend, day) FILTER (WHERE day <= {cal}) AS first_spend,
-       MIN_BY(n, day) FILTER (WHERE day <= {cal}) AS first_transactions,
-       COUNT(*) FILTER (WHERE day > {cal} AND day <= {obs}) AS h_days,
-       SUM(n) FILTER (WHERE day > {cal} AND day <= {obs}) AS h_transactions,
-       SUM(spend) FILTER (WHERE day > {cal} AND day <= {obs}) AS h_total,
-       SUM(n) FILTER (WHERE day IS NULL) AS bad_date,
+       CASE WHEN day <= {cal} THEN 0 WHEN day <= {obs} THEN 1 WHEN day > {obs} THEN 2 END
+           AS part,
+       MIN(day) AS first,
+       MAX(day) AS last,
+       COUNT(*) AS days,
+       SUM(n) AS transactions,
+       SUM(spend) AS total,
+       MIN_BY(spend, day) AS first_spend,
+       MIN_BY(n, day) AS first_transactions,
        SUM(bad_amount) AS bad_amount,
        SUM(negative) AS negative
 FROM per_day
-GROUP BY customer_id
+GROUP BY 1, 2
 """
 
-_COUNTS = ("days", "transactions", "first_transactions", "h_days", "h_transactions", "n_after",
-           "bad_date", "bad_amount", "negative")
-_SUMS = ("total", "first_spend", "h_total")
+_WINDOW = ("first", "last", "days", "transactions", "total", "first_spend", "first_transactions")
 
 
 # -- which engine ---------------------------------------------------------------------------
@@ -231,7 +234,8 @@ def _sql(dialect: str, source: str, customer: str, date: str, amount: str, cal, 
     q = d["quote"]
     cal = _NO_BOUND if cal is None else int(cal)
     obs = _NO_BOUND if obs is None else int(obs)
-    return AGGREGATE_SQL.format(source=source, customer=q(customer), amount=q(amount),
+    return AGGREGATE_SQL.format(source=source, customer=q(customer),
+                                amount=d["amount"].format(col=q(amount)),
                                 day=d["day"].format(col=q(date)), cal=cal, obs=obs)
 
 
@@ -301,13 +305,16 @@ def _lit(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _reader(files: list[str], fmt: str, customer_col: str | None) -> str:
+def _reader(files: list[str], fmt: str, columns: dict | None) -> str:
     paths = "[" + ", ".join(_lit(f) for f in files) + "]"
     if fmt == "parquet":
         return f"read_parquet({paths}, union_by_name = true)"
-    # ids are text: a sniffed integer type would drop the leading zeros of '00042'
-    types = "" if customer_col is None else f", types = {{{_lit(customer_col)}: 'VARCHAR'}}"
-    return f"read_csv({paths}, union_by_name = true, header = true{types})"
+    # the three columns are read as text and converted by the query: ids keep their leading
+    # zeros ('00042'), and a bad date or amount is a located error, not a reader failure
+    if not columns:  # only the header and the sniffed types (schema checks)
+        return f"read_csv({paths}, header = true)"
+    types = ", ".join(f"{_lit(c)}: 'VARCHAR'" for c in dict.fromkeys(columns.values()))
+    return f"read_csv({paths}, union_by_name = true, header = true, types = {{{types}}})"
 
 
 def _check_schemas(con, files, fmt, columns: dict) -> None:
@@ -315,7 +322,7 @@ def _check_schemas(con, files, fmt, columns: dict) -> None:
     first_types = None
     for f in files:
         try:
-            rows = con.execute(f"DESCRIBE SELECT * FROM {_reader([f], fmt, columns['customer'])}"
+            rows = con.execute(f"DESCRIBE SELECT * FROM {_reader([f], fmt, None)}"
                                ).fetchall()
         except Exception as exc:  # duckdb.Error: corrupt file, not Parquet, unreadable CSV
             raise InputDataError(f"cannot be read as {fmt} ({exc.__class__.__name__}: "
@@ -327,6 +334,8 @@ def _check_schemas(con, files, fmt, columns: dict) -> None:
                 raise InputDataError(f"the {role} column {col!r} is missing", file=f, column=col,
                                      hint=f"the file has the columns {list(types)}; name one of "
                                           f"them as {role}_col")
+        if fmt == "csv":
+            continue  # CSV columns are read as text: their sniffed types need not agree
         fam = {role: _family(types[col]) for role, col in columns.items()}
         if first_types is None:
             first_types = (f, fam, types)
@@ -348,6 +357,9 @@ def _duckdb_connect(memory_limit: str, temp_directory, threads):
     return duckdb.connect(config=config)
 
 
+_LAST_FILES: dict = {}  # the last file query and its per-customer result (one entry)
+
+
 def sql_aggregates(source, customer_col: str, date_col: str, amount_col: str, cal=None,
                    obs=None, *, memory_limit: str = "1GB", temp_directory=None,
                    threads: int | None = None) -> tuple[pd.Index, dict, str]:
@@ -366,21 +378,29 @@ def sql_aggregates(source, customer_col: str, date_col: str, amount_col: str, ca
         files, fmt = expand_files(source)
         name = files[0] if len(files) == 1 else (
             os.fspath(source) if not isinstance(source, (list, tuple)) else f"{len(files)} files")
-        own_tmp = temp_directory is None
-        tmp = tempfile.mkdtemp(prefix="crmstudy-duckdb-") if own_tmp else temp_directory
-        try:
-            con = _duckdb_connect(memory_limit, tmp, threads)
+        sql = _sql("duckdb" if fmt == "parquet" else "duckdb_csv", _reader(files, fmt, columns),
+                   customer_col, date_col, amount_col, cal, obs)
+        # the same query on unchanged files (same modification time and size) is not run
+        # again: summary_data(path) then rfm(path) read a large log once
+        key = (sql, tuple((f, os.stat(f).st_mtime_ns, os.stat(f).st_size) for f in files))
+        if _LAST_FILES.get("key") == key:
+            frame = _LAST_FILES["frame"]
+        else:
+            _LAST_FILES.clear()
+            own_tmp = temp_directory is None
+            tmp = tempfile.mkdtemp(prefix="crmstudy-duckdb-") if own_tmp else temp_directory
             try:
-                _check_schemas(con, files, fmt, columns)
-                sql = _sql("duckdb", _reader(files, fmt, customer_col), customer_col, date_col,
-                           amount_col, cal, obs)
-                frame = _run_duckdb(lambda: con.execute(sql).df(), name)
+                con = _duckdb_connect(memory_limit, tmp, threads)
+                try:
+                    _check_schemas(con, files, fmt, columns)
+                    frame = _run_duckdb(lambda: con.execute(sql).df(), name)
+                finally:
+                    con.close()
             finally:
-                con.close()
-        finally:
-            if own_tmp:
-                import shutil
-                shutil.rmtree(tmp, ignore_errors=True)
+                if own_tmp:
+                    import shutil
+                    shutil.rmtree(tmp, ignore_errors=True)
+            _LAST_FILES.update(key=key, frame=frame)
     elif engine == "duckdb":
         _require("duckdb")
         name = "DuckDB relation"
@@ -438,56 +458,71 @@ def _run_duckdb(run, name):
 
 
 def _finish(frame: pd.DataFrame, columns: dict, name: str) -> tuple[pd.Index, dict, str]:
-    """Checks and numpy columns of an engine's per-customer result."""
+    """Checks, and the per-window rows of :data:`AGGREGATE_SQL` as numpy columns by customer."""
     if len(frame) == 0:
         raise InputDataError("the transaction table is empty", file=name,
                              hint="check the files and any filter applied before this call")
     ids = frame["customer_id"]
     if ids.isna().any():
-        n = int(pd.to_numeric(frame.loc[ids.isna(), ["bad_date", "days", "h_days"]].sum(axis=1),
-                              errors="coerce").sum()) or None
-        raise InputDataError("customer id is missing" + (f" ({n} rows)" if n else ""), file=name,
+        n = int(pd.to_numeric(frame.loc[ids.isna(), "transactions"]).sum())
+        raise InputDataError(f"customer id is missing ({n} rows)", file=name,
                              column=columns["customer"],
                              hint="drop or fill the rows without a customer id")
-    for col, what, hint, role in (
-            ("bad_date", "date is missing or cannot be parsed", "write dates as YYYY-MM-DD or "
-             "drop the rows without a date", "date"),
-            ("bad_amount", "amount is missing or not a number", "fill the amount (0 for a free "
-             "order) and remove currency signs", "amount"),
-            ("negative", "amount is negative", "net returns and refunds against their purchases "
-             "before the analysis (or drop them)", "amount")):
-        bad = pd.to_numeric(frame[col], errors="coerce").fillna(0).to_numpy() > 0
+    part = pd.to_numeric(frame["part"])
+    bad_date = part.isna().to_numpy()
+    checks = (
+        (bad_date, "date is missing or cannot be parsed",
+         "write dates as YYYY-MM-DD or drop the rows without a date", "date", "transactions"),
+        (pd.to_numeric(frame["bad_amount"]).fillna(0).to_numpy() > 0,
+         "amount is missing or not a number",
+         "fill the amount (0 for a free order) and remove currency signs", "amount",
+         "bad_amount"),
+        (pd.to_numeric(frame["negative"]).fillna(0).to_numpy() > 0, "amount is negative",
+         "net returns and refunds against their purchases before the analysis (or drop them)",
+         "amount", "negative"))
+    for bad, what, hint, role, count_col in checks:
         if bad.any():
-            rows = int(pd.to_numeric(frame[col]).fillna(0).sum())
-            who = frame.loc[bad, "customer_id"].sort_values().iloc[0]
+            rows = int(pd.to_numeric(frame.loc[bad, count_col]).sum())
+            who = sorted(frame.loc[bad, "customer_id"].tolist())[0]
             raise InputDataError(f"{what} in {rows} row(s), e.g. a transaction of customer "
                                  f"{who!r}", file=name, column=columns[role], hint=hint)
     if pd.api.types.is_float_dtype(ids.dtype):
         raise InputDataError("customer ids are floating-point numbers", file=name,
                              column=columns["customer"],
                              hint="store the id column as text or integers")
-    if pd.api.types.is_integer_dtype(ids.dtype):
-        id_values = ids.to_numpy(dtype=np.int64)
-        index = pd.Index(id_values, name="customer_id")
+    if pd.api.types.is_integer_dtype(ids.dtype) or (
+            ids.dtype == object and len(ids) and isinstance(ids.iloc[0], (int, np.integer))):
+        values = ids.to_numpy(dtype=np.int64)
     else:
-        id_values = np.asarray(ids.astype(str), dtype=object)
-        index = None
-    order = np.argsort(id_values, kind="stable")
-    if index is None:
-        index = pd.Index(id_values[order], name="customer_id", dtype=str)
-    else:
-        index = index[order]
-    raw = {}
-    for col in ("first_all", "last_all", "first", "last"):
-        fill = _BIG if col.startswith("first") else _SMALL
-        values = pd.to_numeric(frame[col])
-        missing = values.isna().to_numpy()[order]
-        raw[col] = values.fillna(0).to_numpy()[order].astype(np.int64)
-        raw[col][missing] = fill  # no purchase in the window: the numpy engine's sentinels
-    for col in _COUNTS:
-        raw[col] = pd.to_numeric(frame[col]).fillna(0).to_numpy()[order].astype(np.int64)
-    for col in _SUMS:
-        raw[col] = order_free(pd.to_numeric(frame[col]).fillna(0.0).to_numpy(dtype=float)[order])
+        values = np.asarray(ids, dtype=object).astype(str).astype(object)
+    codes, uniques = pd.factorize(values, sort=True)  # code point order = UTF-8 byte order
+    n = len(uniques)
+    index = pd.Index(uniques, name="customer_id",
+                     dtype=np.int64 if values.dtype.kind == "i" else str)
+    part = part.to_numpy(dtype=float, na_value=np.nan)
+
+    def window(k: int) -> dict:
+        rows = part == k
+        c = codes[rows]
+        out = {"first": np.full(n, _BIG), "last": np.full(n, _SMALL)}
+        for col in _WINDOW[2:]:
+            values = pd.to_numeric(frame[col]).to_numpy()[rows]
+            if col in ("total", "first_spend"):
+                out[col] = np.zeros(n)
+                out[col][c] = order_free(values)
+            else:
+                out[col] = np.zeros(n, np.int64)
+                out[col][c] = values.astype(np.int64)
+        out["first"][c] = pd.to_numeric(frame["first"]).to_numpy()[rows].astype(np.int64)
+        out["last"][c] = pd.to_numeric(frame["last"]).to_numpy()[rows].astype(np.int64)
+        return out
+
+    parts = [window(k) for k in (0, 1, 2)]
+    raw = dict(parts[0])
+    raw.update({f"h_{k}": parts[1][k] for k in ("days", "transactions", "total")})
+    raw["first_all"] = np.minimum.reduce([p["first"] for p in parts])
+    raw["last_all"] = np.maximum.reduce([p["last"] for p in parts])
+    raw["n_after"] = parts[2]["transactions"]
     return index, raw, name
 
 
@@ -508,7 +543,7 @@ def read_transactions(source, customer_col: str, date_col: str, amount_col: str,
             _check_schemas(con, files, fmt, columns)
             q = DIALECTS["duckdb"]["quote"]
             sql = (f"SELECT {q(customer_col)}, {q(date_col)}, {q(amount_col)} FROM "
-                   f"{_reader(files, fmt, customer_col)}")
+                   f"{_reader(files, fmt, columns)}")
             frame = _run_duckdb(lambda: con.execute(sql).df(), files[0])
         finally:
             con.close()
