@@ -45,6 +45,7 @@ import os
 import tempfile
 import uuid
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -54,7 +55,7 @@ from ..errors import InputDataError, ParameterError
 
 __all__ = ["AGGREGATE_SQL", "DIALECTS", "source_engine", "numpy_aggregates", "derive",
            "order_free", "sql_aggregates", "read_transactions", "expand_files",
-           "ENGINE_EXTRAS"]
+           "ENGINE_EXTRAS", "CustomerCodes", "encode_customers"]
 
 #: The optional extra that installs each engine.
 ENGINE_EXTRAS = {"duckdb": "duckdb", "spark": "pyspark"}
@@ -228,6 +229,56 @@ def derive(raw: dict, count: str) -> dict:
                 n_transactions=raw["transactions"])
 
 
+@dataclass(frozen=True)
+class CustomerCodes:
+    """Integer code of every transaction's customer and the id of every code."""
+
+    codes: np.ndarray  # int64, one per transaction, 0..n_customers-1
+    ids: np.ndarray    # customer id of each code, sorted ascending
+
+    @property
+    def n(self) -> int:
+        return len(self.ids)
+
+
+def encode_customers(ids) -> CustomerCodes:
+    """Integer codes for customer ids, fast for millions of string ids.
+
+    Ids are numbered in sorted order, so results do not depend on row order.  ASCII ids of
+    up to 8 bytes are reinterpreted as big-endian unsigned integers (whose order is the byte
+    order of the text); longer or non-ASCII ids fall back to :func:`pandas.factorize`.
+    """
+    arr = ids.array if isinstance(ids, pd.Series) else ids
+    if isinstance(getattr(arr, "dtype", None), pd.CategoricalDtype):
+        cat = pd.Categorical(arr)
+        used = np.bincount(cat.codes, minlength=len(cat.categories)) > 0
+        cats = np.asarray(cat.categories.astype(str))
+        order = np.argsort(cats[used], kind="stable")
+        remap = np.full(len(cats), -1, dtype=np.int64)
+        remap[np.flatnonzero(used)[order]] = np.arange(used.sum())
+        return CustomerCodes(remap[cat.codes], cats[used][order].astype(object))
+    if pd.api.types.is_integer_dtype(getattr(arr, "dtype", None)):
+        codes, uniques = pd.factorize(np.asarray(arr, dtype=np.int64), sort=True)
+        return CustomerCodes(codes.astype(np.int64), np.asarray(uniques))
+    values = np.asarray(arr, dtype=object)
+    try:
+        raw = values.astype("S")
+    except UnicodeEncodeError:
+        raw = None
+    if raw is not None and raw.dtype.itemsize <= 8:
+        # NUL padded on the right, read big-endian: integer order = text order
+        keys = raw.astype("S8").view(">u8").astype(np.uint64)
+        codes, uniq = pd.factorize(keys)          # hash table on integers: fast
+        order = np.argsort(uniq, kind="stable")   # number the ids in sorted order
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        ids_out = uniq[order].astype(">u8").view("S8").astype(str).astype(object)
+        return CustomerCodes(rank[codes], ids_out)
+    codes, uniques = pd.factorize(values, sort=True)
+    return CustomerCodes(codes.astype(np.int64), np.asarray(uniques, dtype=object))
+
+
+
 # -- the SQL engines ------------------------------------------------------------------------
 def _sql(dialect: str, source: str, customer: str, date: str, amount: str, cal, obs) -> str:
     d = DIALECTS[dialect]
@@ -384,7 +435,7 @@ def sql_aggregates(source, customer_col: str, date_col: str, amount_col: str, ca
         # again: summary_data(path) then rfm(path) read a large log once
         key = (sql, tuple((f, os.stat(f).st_mtime_ns, os.stat(f).st_size) for f in files))
         if _LAST_FILES.get("key") == key:
-            frame = _LAST_FILES["frame"]
+            return _LAST_FILES["result"]
         else:
             _LAST_FILES.clear()
             own_tmp = temp_directory is None
@@ -400,7 +451,9 @@ def sql_aggregates(source, customer_col: str, date_col: str, amount_col: str, ca
                 if own_tmp:
                     import shutil
                     shutil.rmtree(tmp, ignore_errors=True)
-            _LAST_FILES.update(key=key, frame=frame)
+            result = _finish(frame, columns, name)
+            _LAST_FILES.update(key=key, result=result)
+            return result
     elif engine == "duckdb":
         _require("duckdb")
         name = "DuckDB relation"
@@ -494,10 +547,10 @@ def _finish(frame: pd.DataFrame, columns: dict, name: str) -> tuple[pd.Index, di
             ids.dtype == object and len(ids) and isinstance(ids.iloc[0], (int, np.integer))):
         values = ids.to_numpy(dtype=np.int64)
     else:
-        values = np.asarray(ids, dtype=object).astype(str).astype(object)
-    codes, uniques = pd.factorize(values, sort=True)  # code point order = UTF-8 byte order
-    n = len(uniques)
-    index = pd.Index(uniques, name="customer_id",
+        values = np.asarray(ids, dtype=object)
+    enc = encode_customers(values)  # sorted: code point order = UTF-8 byte order
+    codes, n = enc.codes, enc.n
+    index = pd.Index(enc.ids, name="customer_id",
                      dtype=np.int64 if values.dtype.kind == "i" else str)
     part = part.to_numpy(dtype=float, na_value=np.nan)
 

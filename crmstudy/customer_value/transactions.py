@@ -36,7 +36,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataQualityWarning, InputDataError, ParameterError
-from .engines import derive, numpy_aggregates, order_free, source_engine, sql_aggregates
+from .engines import (CustomerCodes, derive, encode_customers, numpy_aggregates, order_free,
+                      source_engine, sql_aggregates)
 
 __all__ = ["TIME_UNITS", "days_per_unit", "validate_transactions", "summary_data",
            "CustomerCodes", "encode_customers", "Transactions", "prepare_transactions"]
@@ -206,55 +207,6 @@ def _as_timestamp(value, name: str) -> pd.Timestamp:
     if pd.isna(ts):
         raise ParameterError(f"{name} is missing", hint="give a date as 'YYYY-MM-DD'")
     return ts.normalize()
-
-
-@dataclass(frozen=True)
-class CustomerCodes:
-    """Integer code of every transaction's customer and the id of every code."""
-
-    codes: np.ndarray  # int64, one per transaction, 0..n_customers-1
-    ids: np.ndarray    # customer id of each code, sorted ascending
-
-    @property
-    def n(self) -> int:
-        return len(self.ids)
-
-
-def encode_customers(ids) -> CustomerCodes:
-    """Integer codes for customer ids, fast for millions of string ids.
-
-    Ids are numbered in sorted order, so results do not depend on row order.  ASCII ids of
-    up to 8 bytes are reinterpreted as big-endian unsigned integers (whose order is the byte
-    order of the text); longer or non-ASCII ids fall back to :func:`pandas.factorize`.
-    """
-    arr = ids.array if isinstance(ids, pd.Series) else ids
-    if isinstance(getattr(arr, "dtype", None), pd.CategoricalDtype):
-        cat = pd.Categorical(arr)
-        used = np.bincount(cat.codes, minlength=len(cat.categories)) > 0
-        cats = np.asarray(cat.categories.astype(str))
-        order = np.argsort(cats[used], kind="stable")
-        remap = np.full(len(cats), -1, dtype=np.int64)
-        remap[np.flatnonzero(used)[order]] = np.arange(used.sum())
-        return CustomerCodes(remap[cat.codes], cats[used][order].astype(object))
-    if pd.api.types.is_integer_dtype(getattr(arr, "dtype", None)):
-        codes, uniques = pd.factorize(np.asarray(arr, dtype=np.int64), sort=True)
-        return CustomerCodes(codes.astype(np.int64), np.asarray(uniques))
-    values = np.asarray(arr, dtype=object)
-    try:
-        raw = values.astype("S")
-    except UnicodeEncodeError:
-        raw = None
-    if raw is not None and raw.dtype.itemsize <= 8:
-        # NUL padded on the right, read big-endian: integer order = text order
-        keys = raw.astype("S8").view(">u8").astype(np.uint64)
-        codes, uniq = pd.factorize(keys)          # hash table on integers: fast
-        order = np.argsort(uniq, kind="stable")   # number the ids in sorted order
-        rank = np.empty(len(order), dtype=np.int64)
-        rank[order] = np.arange(len(order))
-        ids_out = uniq[order].astype(">u8").view("S8").astype(str).astype(object)
-        return CustomerCodes(rank[codes], ids_out)
-    codes, uniques = pd.factorize(values, sort=True)
-    return CustomerCodes(codes.astype(np.int64), np.asarray(uniques, dtype=object))
 
 
 def _day_numbers(dates: pd.Series) -> np.ndarray:
