@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 
 from crmstudy import datasets
-from crmstudy.customer_value import prepare_transactions, rfm, summary_data
+from crmstudy.customer_value import rfm, summary_data
 from crmstudy.customer_value.engines import read_transactions, source_engine
 from crmstudy.errors import DataQualityWarning, InputDataError, ParameterError
 
@@ -92,9 +92,7 @@ def spark():
 
 
 def _sources(log, con, spark=None):
-    """Every engine's view of one log (the reference is the pandas DataFrame: DuckDB on its
-    validated arrays when DuckDB is installed)."""
-    yield "numpy prepared", prepare_transactions(log["frame"], *ARGS)
+    """Every engine's view of one log (the reference is the pandas DataFrame: numpy engine)."""
     yield "duckdb parquet", str(log["parquet"])
     yield "duckdb csv", log["csv"]
     yield "duckdb glob", log["glob"]
@@ -119,7 +117,7 @@ def test_all_engines_equal(name, logs, spark):
     con = duckdb.connect()
     expected_s = [summary_data(log["frame"], *ARGS, **kw) for kw in SUMMARY_CASES[name]]
     expected_r = [rfm(log["frame"], *ARGS, **kw) for kw in RFM_CASES]
-    assert expected_s[0].attrs["engine"] == "pandas+duckdb"
+    assert expected_s[0].attrs["engine"] == "numpy"
     for label, source in _sources(log, con, spark):
         for kw, expected in zip(SUMMARY_CASES[name], expected_s):
             got = summary_data(source, *ARGS, **kw)
@@ -283,14 +281,9 @@ def test_engine_not_installed(monkeypatch, tmp_path, logs):
     with pytest.raises(ParameterError, match="duckdb, which is not installed") as err:
         summary_data(path, *ARGS)
     assert 'pip install "crmstudy[duckdb]"' in str(err.value)
-    # pandas input falls back to the numpy engine: the same table
+    # pandas input does not need DuckDB
     frame = logs["synthetic"]["frame"]
-    kw = SUMMARY_CASES["synthetic"][1]
-    fallback = summary_data(frame.copy(), *ARGS, **kw)
-    assert fallback.attrs["engine"] == "numpy"
-    monkeypatch.undo()
-    pd.testing.assert_frame_equal(fallback, summary_data(frame.copy(), *ARGS, **kw),
-                                  check_exact=True)
+    assert summary_data(frame, *ARGS).attrs["engine"] == "numpy"
 
 
 def test_unknown_source_and_spark_missing_column(spark):

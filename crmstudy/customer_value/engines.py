@@ -55,8 +55,7 @@ from ..errors import InputDataError, ParameterError
 
 __all__ = ["AGGREGATE_SQL", "DIALECTS", "source_engine", "numpy_aggregates", "derive",
            "order_free", "sql_aggregates", "read_transactions", "expand_files",
-           "ENGINE_EXTRAS", "CustomerCodes", "encode_customers", "customer_keys", "frame_aggregates",
-    "duckdb_available"]
+           "ENGINE_EXTRAS", "CustomerCodes", "encode_customers"]
 
 #: The optional extra that installs each engine.
 ENGINE_EXTRAS = {"duckdb": "duckdb", "spark": "pyspark"}
@@ -143,14 +142,6 @@ def source_engine(source) -> str:
         f"transactions of type {type(source).__name__} cannot be read",
         hint="give a pandas DataFrame, a path or glob of CSV/Parquet files, a DuckDB relation "
              "or a Spark DataFrame")
-
-
-def duckdb_available() -> bool:
-    try:
-        import duckdb  # noqa: F401
-    except ImportError:
-        return False
-    return True
 
 
 def _require(engine: str):
@@ -286,61 +277,6 @@ def encode_customers(ids) -> CustomerCodes:
     codes, uniques = pd.factorize(values, sort=True)
     return CustomerCodes(codes.astype(np.int64), np.asarray(uniques, dtype=object))
 
-
-
-def customer_keys(ids) -> tuple[np.ndarray, object]:
-    """Integer keys of customer ids (not numbered: cheaper than :func:`encode_customers`) and
-    a function turning keys back into ids.
-
-    ASCII ids of up to 8 bytes become the big-endian integer of their bytes, integer ids are
-    their own keys, anything else gets :func:`pandas.factorize` codes.
-    """
-    arr = ids.array if isinstance(ids, pd.Series) else ids
-    dtype = getattr(arr, "dtype", None)
-    if isinstance(dtype, pd.CategoricalDtype):
-        cat = pd.Categorical(arr)
-        names = np.asarray(cat.categories.astype(str), dtype=object)
-        return cat.codes.astype(np.int64), lambda k: names[np.asarray(k, dtype=np.int64)]
-    if pd.api.types.is_integer_dtype(dtype):
-        return np.asarray(arr, dtype=np.int64), lambda k: np.asarray(k, dtype=np.int64)
-    values = np.asarray(arr, dtype=object)
-    try:
-        raw = values.astype("S")
-    except UnicodeEncodeError:
-        raw = None
-    if raw is not None and raw.dtype.itemsize <= 8:
-        keys = raw.astype("S8").view(">u8").astype(np.uint64)
-        return keys, lambda k: np.asarray(k, dtype=np.uint64).astype(">u8").view("S8").astype(
-            str).astype(object)
-    codes, uniques = pd.factorize(values)
-    uniques = np.asarray(uniques, dtype=object)
-    return codes.astype(np.int64), lambda k: uniques[np.asarray(k, dtype=np.int64)]
-
-
-def frame_aggregates(keys: np.ndarray, decode, days: np.ndarray, amount: np.ndarray, cal=None,
-                     obs=None, *, name=None, threads: int | None = None):
-    """:data:`AGGREGATE_SQL` run by DuckDB on in-memory arrays (validated pandas input).
-
-    ``keys`` from :func:`customer_keys`, ``days`` day numbers, ``amount`` floats.  DuckDB scans
-    the numpy arrays without copying and aggregates on all cores.
-    """
-    duckdb = _require("duckdb")
-    frame = pd.DataFrame({"k": keys, "d": days.astype(np.int32, copy=False), "a": amount},
-                         copy=False)
-    config = {"preserve_insertion_order": False}
-    if threads:
-        config["threads"] = int(threads)
-    con = duckdb.connect(config=config)
-    try:
-        con.register("crmstudy_tx", frame)
-        sql = AGGREGATE_SQL.format(source="crmstudy_tx", customer="k", day="d", amount="a",
-                                   cal=_NO_BOUND if cal is None else int(cal),
-                                   obs=_NO_BOUND if obs is None else int(obs))
-        result = con.execute(sql).df()
-    finally:
-        con.close()
-    result["customer_id"] = decode(result["customer_id"].to_numpy())
-    return _finish(result, {"customer": "customer_id", "date": "date", "amount": "amount"}, name)
 
 
 # -- the SQL engines ------------------------------------------------------------------------

@@ -36,9 +36,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataQualityWarning, InputDataError, ParameterError
-from .engines import (CustomerCodes, customer_keys, derive, duckdb_available, encode_customers,
-                      frame_aggregates, numpy_aggregates, order_free, source_engine,
-                      sql_aggregates)
+from .engines import (CustomerCodes, derive, encode_customers, numpy_aggregates, order_free,
+                      source_engine, sql_aggregates)
 
 __all__ = ["TIME_UNITS", "days_per_unit", "validate_transactions", "summary_data",
            "CustomerCodes", "encode_customers", "Transactions", "prepare_transactions"]
@@ -303,59 +302,25 @@ def _fingerprint(frame: pd.DataFrame, cols: tuple) -> tuple | None:
     return tuple(out)
 
 
-@dataclass(frozen=True)
-class _KeyedLog:
-    """Validated pandas transactions as integer arrays for DuckDB (see ``frame_aggregates``)."""
-
-    keys: np.ndarray
-    decode: object
-    days: np.ndarray
-    amount: np.ndarray
-    file: str | None
-    _cache: dict = field(default_factory=dict, repr=False, compare=False)
-
-    def day_range(self) -> tuple[int, int]:
-        if "range" not in self._cache:
-            self._cache["range"] = (int(self.days.min()), int(self.days.max()))
-        return self._cache["range"]
-
-    def aggregates(self, cal, obs):
-        key = ("sql", cal, obs)
-        if key not in self._cache:
-            self._cache[key] = frame_aggregates(self.keys, self.decode, self.days, self.amount,
-                                                cal, obs, name=self.file)
-        return self._cache[key]
-
-
-def _keyed_log(transactions, customer_col, date_col, amount_col, *, snapshot=None,
-               file=None) -> _KeyedLog:
-    tx = validate_transactions(transactions, customer_col, date_col, amount_col,
-                               snapshot=snapshot, file=file)
-    keys, decode = customer_keys(tx["customer_id"])
-    return _KeyedLog(keys, decode, _day_numbers(tx["date"]), tx["amount"].to_numpy(),
-                     None if file is None else str(file))
-
-
 def _prepare_cached(transactions: pd.DataFrame, customer_col, date_col, amount_col, *,
-                    snapshot=None, file=None, keyed: bool = False):
-    """``prepare_transactions`` (or ``_keyed_log`` with ``keyed``), reusing the last result."""
+                    snapshot=None, file=None) -> Transactions:
+    """``prepare_transactions``, reusing the last result while the DataFrame is unchanged."""
     cols = (customer_col, date_col, amount_col)
     key = None
     if all(c in transactions.columns for c in cols) and transactions.columns.is_unique:
         key = _fingerprint(transactions, cols)
-    if key is not None and _LAST.get("key") == (key, cols, file, keyed) and \
+    if key is not None and _LAST.get("key") == (key, cols, file) and \
             _LAST["frame"]() is transactions:
         tx = _LAST["tx"]
         if snapshot is not None and tx.day_range()[1] > _day(snapshot, "snapshot"):
             # the error names the row: validate the frame (raises)
             validate_transactions(transactions, *cols, snapshot=snapshot, file=file)
         return tx
-    make = _keyed_log if keyed else prepare_transactions
-    tx = make(transactions, *cols, snapshot=snapshot, file=file)
+    tx = prepare_transactions(transactions, *cols, snapshot=snapshot, file=file)
     _LAST.clear()
     if key is not None:
         import weakref
-        _LAST.update(key=(key, cols, file, keyed), tx=tx, held=[transactions[c] for c in cols],
+        _LAST.update(key=(key, cols, file), tx=tx, held=[transactions[c] for c in cols],
                      frame=weakref.ref(transactions, lambda _: _LAST.clear()))
     return tx
 
@@ -394,17 +359,11 @@ def _aggregate(source, customer_col, date_col, amount_col, cal=None, obs=None, *
     numpy engine, everything else through :func:`~crmstudy.customer_value.engines.sql_aggregates`.
     """
     engine = source_engine(source)
-    if engine == "pandas" and duckdb_available():
-        # the fastest in-memory path measured (benchmarks/bench_engines.py): validated arrays,
-        # aggregated by DuckDB on all cores with the same SQL as every other engine
-        log = _prepare_cached(source, customer_col, date_col, amount_col, snapshot=snapshot,
-                              file=file, keyed=True)
-        index, raw, _ = log.aggregates(cal, obs)
-        return _sql_window(index, raw, log.file if file is None else str(file), cal,
-                           "pandas")
+    # pandas input: the numpy engine.  Measured against DuckDB on the same validated arrays
+    # (same SQL; benchmarks/bench_engines.py, 10 M rows, 2 shared cores) it was faster
+    # (10.4-14.1 s vs 14.6-15.0 s for summary + RFM), so DuckDB is kept for files.
     if engine in ("pandas", "prepared"):
         if engine == "pandas":
-            engine = "pandas-numpy"
             tx = _prepare_cached(source, customer_col, date_col, amount_col, snapshot=snapshot,
                                  file=file)
         else:
@@ -564,7 +523,7 @@ def summary_data(transactions, customer_col: str | None = None,
     return out
 
 
-_ENGINE_NAMES = {"pandas": "pandas+duckdb", "pandas-numpy": "numpy", "prepared": "numpy", "files": "duckdb", "duckdb": "duckdb",
+_ENGINE_NAMES = {"pandas": "numpy", "prepared": "numpy", "files": "duckdb", "duckdb": "duckdb",
                  "spark": "spark"}
 
 
