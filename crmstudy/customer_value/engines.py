@@ -32,6 +32,11 @@ Raw columns (a purchase *day* is a distinct calendar day of a customer):
 counts and spend in the holdout window (``h_days``, ``h_transactions``, ``h_total``), and
 over all the data ``first_all``, ``last_all`` and ``n_after`` (rows after the observation end).
 
+Reuse: the result of the last file query is kept while the files are unchanged (same
+paths, modification times and sizes), so ``summary_data(path)`` then ``rfm(path)`` read a
+large log once; likewise the encoding of the last pandas DataFrame is kept while its columns
+are unchanged (pandas copies on write, see ``transactions._prepare_cached``).
+
 Sums are rounded to 12 significant digits (:func:`order_free`), so the order in which an
 engine adds the amounts does not change a total in its last bits, nor the RFM ties built on
 it.  Customer ids keep their type (text stays text, integers stay integers; a CSV file's id
@@ -402,7 +407,7 @@ def _check_schemas(con, files, fmt, columns: dict) -> None:
 def _duckdb_connect(memory_limit: str, temp_directory, threads):
     duckdb = _require("duckdb")
     config = {"memory_limit": memory_limit, "temp_directory": str(temp_directory),
-              "preserve_insertion_order": False}
+              "preserve_insertion_order": False, "enable_progress_bar": False}
     if threads:
         config["threads"] = int(threads)
     return duckdb.connect(config=config)

@@ -22,6 +22,10 @@ Conventions (named, recorded in ``DataFrame.attrs`` of every result)
   the calibration period (the first purchase is excluded, Fader, Hardie & Lee 2005b), 0 for
   customers without repeat purchases.
 
+Engines: besides a DataFrame, :func:`summary_data` and :func:`~crmstudy.customer_value.rfm`
+read CSV/Parquet files (DuckDB, out of core), DuckDB relations and Spark DataFrames, with one
+SQL definition of the per-customer aggregates (:mod:`crmstudy.customer_value.engines`).
+
 Speed: ids are turned into integer codes once (fixed-width byte ids of up to 8 bytes are
 reinterpreted as integers, which avoids hashing millions of Python strings), dates into
 integer days, and every aggregate is a :func:`numpy.bincount` or a single integer sort.
