@@ -51,8 +51,8 @@ def make_parquet(path: Path, n: int, customers: int, seed: int = 0) -> Path:
 
     if path.exists():
         return path
-    con = duckdb.connect(config={"memory_limit": "1GB", "preserve_insertion_order": False,
-                                 "enable_progress_bar": False})
+    con = duckdb.connect(config={"memory_limit": "1GB", "preserve_insertion_order": False})
+    con.execute("SET enable_progress_bar = false")
     con.execute(f"SELECT setseed({(seed % 1000) / 1000})")
     tmp = path.with_suffix(".tmp")
     con.execute(f"""

@@ -18,8 +18,10 @@ Spark DataFrame                        Spark SQL; the aggregation runs in Spark,
 One definition per quantity
 ---------------------------
 The *raw* aggregates of a customer over a window of days are defined once as SQL text,
-:data:`AGGREGATE_SQL`, which DuckDB and Spark both run (two dialect details differ and are
-named in :data:`DIALECTS`: the day number of a date and identifier quoting).  The numpy path
+:data:`AGGREGATE_SQL`, which DuckDB and Spark both run (the dialect details are named in
+:data:`DIALECTS`: the day number of a date, the conversion of the amount, identifier quoting;
+the query returns one row per customer and window, which one pandas function turns into the
+columns below for every SQL engine).  The numpy path
 (:func:`numpy_aggregates`) computes the same raw columns for in-memory data, and the tests
 assert that all engines give equal tables on CDNOW and on a synthetic log.  Everything built
 from the raw columns (repeat spend, occasions under each count rule, recency, T, scores) is
@@ -407,10 +409,12 @@ def _check_schemas(con, files, fmt, columns: dict) -> None:
 def _duckdb_connect(memory_limit: str, temp_directory, threads):
     duckdb = _require("duckdb")
     config = {"memory_limit": memory_limit, "temp_directory": str(temp_directory),
-              "preserve_insertion_order": False, "enable_progress_bar": False}
+              "preserve_insertion_order": False}
     if threads:
         config["threads"] = int(threads)
-    return duckdb.connect(config=config)
+    con = duckdb.connect(config=config)
+    con.execute("SET enable_progress_bar = false")  # a library prints nothing on its own
+    return con
 
 
 _LAST_FILES: dict = {}  # the last file query and its per-customer result (one entry)
