@@ -333,3 +333,18 @@ def test_csv_files_with_different_number_formats(tmp_path):
     r = rfm(str(tmp_path / "*.csv"), *ARGS)
     assert r.index.tolist() == ["007"] and r["monetary"].tolist() == [12.5]
     assert r["frequency"].tolist() == [2] and r["recency"].tolist() == [0]
+
+
+def test_hash_partitions_give_the_same_aggregates(logs):
+    """A log too large for memory_limit is aggregated in disjoint customer partitions."""
+    from crmstudy.customer_value.engines import _partitions, sql_aggregates
+
+    path = logs["synthetic"]["parquet"]
+    one = sql_aggregates(path, *ARGS, 19800, 20000, partitions=1)
+    three = sql_aggregates(path, *ARGS, 19800, 20000, partitions=3)
+    assert one[0].equals(three[0]) and one[1].keys() == three[1].keys()
+    for col in one[1]:
+        np.testing.assert_array_equal(one[1][col], three[1][col], err_msg=col)
+    assert _partitions(95 * 2**20, "1GB") == 1 and _partitions(970 * 2**20, "1GB") == 8
+    with pytest.raises(ParameterError, match="not a size"):
+        _partitions(10, "lots")
