@@ -489,16 +489,17 @@ def sql_aggregates(source, customer_col: str, date_col: str, amount_col: str, ca
                 con = _duckdb_connect(memory_limit, tmp, threads)
                 try:
                     _check_schemas(con, files, fmt, columns)
-                    frames = [_run_duckdb(lambda: con.execute(s).df(), name) for s in sqls]
-                    frame = frames[0] if len(frames) == 1 else pd.concat(frames,
-                                                                         ignore_index=True)
-                    del frames
+                    # numpy columns (no DataFrame copies), joined after DuckDB's memory is freed
+                    parts = [_run_duckdb(lambda: con.execute(s).fetchnumpy(), name) for s in sqls]
                 finally:
                     con.close()
             finally:
                 if own_tmp:
                     import shutil
                     shutil.rmtree(tmp, ignore_errors=True)
+            frame = pd.DataFrame({col: np.concatenate([_unmask(p[col]) for p in parts])
+                                  for col in parts[0]}, copy=False)
+            del parts
             result = _finish(frame, columns, name)
             _LAST_FILES.update(key=key, result=result)
             return result
@@ -539,6 +540,20 @@ def _has_pyarrow() -> bool:
     collecting the rows directly avoids pyspark's row-by-row pandas conversion."""
     import importlib.util
     return importlib.util.find_spec("pyarrow") is not None
+
+
+def _unmask(values) -> np.ndarray:
+    """A column of ``fetchnumpy`` with its NULLs as NaN (numbers) or None (text)."""
+    if not isinstance(values, np.ma.MaskedArray):
+        return np.asarray(values)
+    mask = np.ma.getmaskarray(values)
+    if not mask.any():
+        return values.data
+    if values.dtype.kind in "iuf":
+        return np.where(mask, np.nan, values.data.astype(float))
+    out = values.data.astype(object)
+    out[mask] = None
+    return out
 
 
 def _check_columns(have: list, columns: dict, name: str) -> None:
