@@ -5,6 +5,10 @@ Modules
 :mod:`~crmstudy.customer_value.transactions`
     validate a transaction table; :func:`summary_data` (calibration/holdout form, time unit
     carried in ``attrs``).
+:mod:`~crmstudy.customer_value.engines`
+    the per-customer aggregates on pandas/numpy, DuckDB (CSV/Parquet files, out of core) or
+    Spark: ``summary_data`` and ``rfm`` take any of them, one SQL definition for all;
+    :func:`read_transactions` reads a log's three columns from files into pandas.
 :mod:`~crmstudy.customer_value.rfm`
     :func:`rfm` values and 1-5 scores (documented tie rules), cells, named segments (rules are
     data: ``rfm_segments.yaml``).
@@ -48,6 +52,7 @@ from .clv import (DAYS_PER_MONTH, BetaGeo, CustomerLifetimeValue, GammaGamma,
                   customer_lifetime_value, holdout_check, retention_clv, simple_clv, tracking_data)
 from .contractual import ShiftedBetaGeometric
 from .discrete import BetaGeoBetaBinom
+from .engines import read_transactions
 from .rfm import rfm, rfm_grid, rfm_scores, rfm_segments, segment_rules
 from .segments import STRATEGIES, KMeansSegments, kmeans_segments, value_loyalty_segments
 from .transactions import (TIME_UNITS, Transactions, days_per_unit, prepare_transactions,
@@ -56,7 +61,7 @@ from .vector import value_vector
 
 __all__ = [
     "validate_transactions", "prepare_transactions", "Transactions", "summary_data", "TIME_UNITS",
-    "days_per_unit",
+    "days_per_unit", "read_transactions",
     "rfm", "rfm_scores", "rfm_segments", "segment_rules", "rfm_grid",
     "period_retention", "cohort_retention", "churn_status", "churn_features", "predict_churn",
     "ChurnModels", "top_decile_lift",

@@ -30,7 +30,8 @@ import yaml
 
 from ..errors import InputDataError, ParameterError
 from ..indicators import check_lang
-from .transactions import Transactions, _as_timestamp, _date, prepare_transactions
+from .engines import derive
+from .transactions import _ENGINE_NAMES, _aggregate, _as_timestamp, _date
 
 __all__ = ["rfm", "rfm_scores", "rfm_segments", "segment_rules", "rfm_grid", "TIE_RULES"]
 
@@ -105,16 +106,22 @@ def rfm_scores(table: pd.DataFrame, bins: int = 5, ties: str = "consistent") -> 
     return out
 
 
-def rfm(transactions: pd.DataFrame | Transactions, customer_col: str | None = None,
-        date_col: str | None = None, amount_col: str | None = None, snapshot=None, *, frequency: str = "days", monetary: str = "total", bins: int = 5,
-        ties: str = "consistent", file=None) -> pd.DataFrame:
+def rfm(transactions, customer_col: str | None = None,
+        date_col: str | None = None, amount_col: str | None = None, snapshot=None, *,
+        frequency: str = "days", monetary: str = "total", bins: int = 5,
+        ties: str = "consistent", file=None, memory_limit: str = "1GB", temp_directory=None,
+        threads: int | None = None) -> pd.DataFrame:
     """Recency, frequency and monetary value per customer with 1-5 scores (5 best).
 
     Parameters
     ----------
-    transactions : DataFrame or Transactions
+    transactions : DataFrame, Transactions, path or glob, DuckDB relation or Spark DataFrame
         One row per purchase (not modified), or the result of
-        :func:`~crmstudy.customer_value.transactions.prepare_transactions`.
+        :func:`~crmstudy.customer_value.transactions.prepare_transactions`, or a log on
+        another engine: CSV/Parquet files (DuckDB, out of core), a DuckDB relation or a Spark
+        DataFrame (see :func:`~crmstudy.customer_value.summary_data`).  The per-customer
+        values come from the engine, the scores are computed here: the same table on every
+        engine.
     customer_col, date_col, amount_col : str
         Column names (not needed for a ``Transactions``).
     snapshot : date-like, optional
@@ -128,12 +135,15 @@ def rfm(transactions: pd.DataFrame | Transactions, customer_col: str | None = No
         Number of score levels (5: quintiles).
     ties : {"consistent", "equal_count"}
         Tie rule, see the module docstring.
+    memory_limit, temp_directory, threads
+        DuckDB settings for file input (see :func:`~crmstudy.customer_value.summary_data`).
 
     Returns
     -------
-    DataFrame indexed by ``customer_id`` (sorted) with ``recency`` (days), ``frequency``,
-    ``monetary``, ``first_purchase``, ``last_purchase``, ``R``, ``F``, ``M``, ``rfm_cell``
-    (categorical, e.g. ``"555"``) and ``rfm_score`` (R + F + M).  Conventions in ``attrs``.
+    DataFrame indexed by ``customer_id`` (sorted; integer ids stay integers) with ``recency``
+    (days), ``frequency``, ``monetary``, ``first_purchase``, ``last_purchase``, ``R``, ``F``,
+    ``M``, ``rfm_cell`` (categorical, e.g. ``"555"``) and ``rfm_score`` (R + F + M).
+    Conventions in ``attrs``.
 
     Examples
     --------
@@ -151,15 +161,18 @@ def rfm(transactions: pd.DataFrame | Transactions, customer_col: str | None = No
                              hint='use frequency="days" or frequency="transactions"')
     if monetary not in ("total", "mean"):
         raise ParameterError(f"unknown monetary rule {monetary!r}", hint='use monetary="total" or "mean"')
-    tx = prepare_transactions(transactions, customer_col, date_col, amount_col, snapshot=snapshot,
-                              file=file)
-    snap = int(tx.days.max()) if snapshot is None else int(
+    w = _aggregate(transactions, customer_col, date_col, amount_col, file=file,
+                   snapshot=snapshot, engine_options=dict(memory_limit=memory_limit,
+                                                          temp_directory=temp_directory,
+                                                          threads=threads))
+    snap = w.last_day if snapshot is None else int(
         np.datetime64(_as_timestamp(snapshot, "snapshot").date(), "D").astype(np.int64))
-    if snap < int(tx.days.max()):
-        raise InputDataError(f"purchases after the snapshot date {_date(snap)}", file=tx.file,
+    if snap < w.last_day:
+        raise InputDataError(f"purchases after the snapshot date {_date(snap)} (the last is on "
+                             f"{_date(w.last_day)})", file=w.name,
                              hint="choose a later snapshot or filter the transactions first")
-    agg = tx.aggregates(frequency)
-    freq_values = agg["occasions"] if frequency == "days" else agg["n_transactions"]
+    agg = derive(w.cal, frequency)
+    freq_values = agg["occasions"]
     money = agg["total"] if monetary == "total" else agg["total"] / freq_values
     table = pd.DataFrame({
         "recency": (snap - agg["last"]).astype(np.int64),
@@ -167,9 +180,10 @@ def rfm(transactions: pd.DataFrame | Transactions, customer_col: str | None = No
         "monetary": money,
         "first_purchase": agg["first"].astype("datetime64[D]").astype("datetime64[s]"),
         "last_purchase": agg["last"].astype("datetime64[D]").astype("datetime64[s]"),
-    }, index=tx.id_index())
+    }, index=w.index)
     table.attrs.update(snapshot=str(np.datetime64(snap, "D")), recency_unit="days",
-                       frequency_rule=frequency, monetary_rule=monetary)
+                       frequency_rule=frequency, monetary_rule=monetary,
+                       engine=_ENGINE_NAMES[w.engine])
     return rfm_scores(table, bins=bins, ties=ties)
 
 

@@ -24,7 +24,7 @@ customers. Change the `parameters` cell to run the chapter on your own transacti
     code("""
 # Parameters (papermill). Data sources are shipped data set names or paths to CSV/Excel files.
 lang = "zh"                       # "zh" or "en": language of tables and figures
-transactions = "cdnow"            # one row per purchase
+transactions = "cdnow"            # one row per purchase: data set name, CSV/Excel, Parquet or glob
 customer_col = "customer_id"
 date_col = "date"
 amount_col = "dollar_value"
@@ -66,7 +66,11 @@ from crmstudy.plotting import customer_value as cvplot
 set_theme(lang=lang)
 pd.set_option("display.precision", 3)
 ZH = lang == "zh"
-tx = datasets.read_table(transactions, what="transactions")
+if str(transactions).lower().endswith((".parquet", ".pq")) or any(c in str(transactions) for c in "*?["):
+    # Parquet file(s) or a glob: DuckDB reads only the three columns (extra crmstudy[duckdb])
+    tx = cv.read_transactions(transactions, customer_col, date_col, amount_col)
+else:
+    tx = datasets.read_table(transactions, what="transactions")
 tx = cv.validate_transactions(tx, customer_col, date_col, amount_col)
 # from here on the clean table has the columns customer_id, date, amount
 C, D, A = "customer_id", "date", "amount"
