@@ -259,35 +259,27 @@ def _where(exc) -> str:
 def _validators():
     """Parameter name -> function(source, params, file) that raises on a bad input.
 
-    Each reuses the validator of the module that reads that input in the chapters, so
-    ``crmstudy check`` and ``crmstudy run`` can never disagree about what is valid.
+    Each reads its input with the function the chapters use (:mod:`crmstudy.schemas`, or the
+    module that reads that input), so ``crmstudy check`` and ``crmstudy run`` can never
+    disagree about what is valid.
     """
-    from . import datasets, indicators
+    from . import indicators, schemas
 
     def table(source, what):
-        return datasets.read_table(source, what=what)
-
-    def codebook_of(source, file):
-        from .measurement import Codebook
-
-        if isinstance(source, str) and source in set(datasets.list_datasets()["name"]):
-            return Codebook.from_frame(datasets.load(source), file=source)
-        return Codebook.from_file(source)
+        return schemas.read_input(source, what=what)
 
     def system_file(source, params, file):
         if source:
             indicators.load_system(source)
 
     def codebook(source, params, file):
-        codebook_of(source, file)
+        schemas.read_codebook(source)
 
     def survey(source, params, file):
-        answers = table(source, "survey answers")
         if params.get("codebook"):
-            from .measurement import prepare
-
-            book = codebook_of(params["codebook"], file)
-            prepare(answers, book, params.get("id_col", "firm_id"), invalid="raise", file=file)
+            schemas.prepare_survey({**params, "survey": source})
+        else:
+            table(source, "survey answers")
 
     def judgments(source, params, file):
         from . import ahp
@@ -323,6 +315,7 @@ def _validators():
             from .errors import InputDataError
 
             raise InputDataError(f"missing indicator column(s) {', '.join(missing)}", file=file,
+                                 column=missing[0],
                                  hint="name the columns by the indicator codes C11 ... C43")
         decision_matrix(frame[system.leaves()], system.directions())
 
@@ -330,7 +323,13 @@ def _validators():
         if str(source).endswith((".yaml", ".yml")):
             import yaml
 
-            yaml.safe_load(Path(source).read_text(encoding="utf-8"))
+            from .errors import InputDataError
+
+            try:
+                yaml.safe_load(Path(source).read_text(encoding="utf-8"))
+            except yaml.YAMLError as exc:
+                raise InputDataError(f"not valid YAML ({exc})", file=file,
+                                     line=_yaml_error_line(exc), hint="fix the YAML syntax") from None
         else:
             table(source, "table")
 
@@ -340,28 +339,82 @@ def _validators():
             "b2b_customers": b2b_customers, "latent": readable, "truth": readable}
 
 
+def _yaml_error_line(exc) -> int | None:
+    mark = getattr(exc, "problem_mark", None)
+    return None if mark is None else mark.line + 1
+
+
+# parameters whose value changes what a validator accepts (part of the de-duplication key)
+_CONTEXT = ("codebook", "id_col", "judgment_scale", "customer_col", "date_col", "amount_col",
+            "invalid", "missing", "min_share", "attention_item", "attention_answer", "drop_careless",
+            "financials", "balance", "composite_method")
+
+
 def check_study(path: str | Path) -> list[Problem]:
     """Validate every input named by a study file; return all problems found.
 
-    The study file itself is checked first (unknown chapter or parameter, bad YAML).  Then each
-    input file is validated once per distinct use, with the validator of the module that reads
-    it; data-quality warnings are reported as warnings.  Files are only read.
+    The study file itself is checked first (unknown chapter or parameter, bad YAML, the
+    ``model:`` section).  Then each input file is validated once per distinct use, with the
+    function the chapters read it with (:mod:`crmstudy.schemas`), and each chapter that
+    reads the model builds its analysis frame (:func:`crmstudy.study_model.build_frame`), so
+    that every column the chapters use is checked for existence, type and range.
+    Data-quality warnings are reported as warnings.  Files are only read.
+
+    Only crmstudy's own errors (:class:`~crmstudy.errors.CrmStudyError`) are problems of the
+    input; any other exception is a bug of crmstudy and propagates.
     """
     import warnings
 
+    import yaml
+
     from .chapters import chapters, load_params
-    from .errors import CrmStudyError
+    from .errors import CrmStudyError, CrmStudyWarning
+    from .study_model import parse_model, yaml_lines
 
     path = Path(path)
     try:
         params = load_params(path, chapters())
     except CrmStudyError as exc:
         return [Problem("error", str(path), _where(exc), exc.problem, exc.hint or "")]
+    text = path.read_text(encoding="utf-8")
+    document = yaml.safe_load(text) or {}
+    problems: list[Problem] = []
+    model = None
+    if document.get("model") is not None:
+        try:
+            model = parse_model(document["model"], file=path, lines=yaml_lines(text), text=text)
+        except CrmStudyError as exc:
+            return [Problem("error", str(path), _where(exc), exc.problem, exc.hint or "", "model")]
     shipped = None
     validators = _validators()
-    problems: list[Problem] = []
     seen: set = set()
     by_name = {c.name: c for c in chapters()}
+
+    def record(exc, file, source_name):
+        # listed under the input being checked; name the other file if the problem was
+        # found in a companion (e.g. the codebook of a survey)
+        if exc.file and Path(exc.file).resolve() == path.resolve():
+            file = str(path)
+        other = exc.file and Path(exc.file).name != Path(file).name and exc.file != file
+        message = f"{exc.problem} (in {exc.file})" if other else exc.problem
+        problem = Problem("error", file, _where(exc), message, exc.hint or "", source_name)
+        if not any((p.file, p.where, p.message) == (problem.file, problem.where, problem.message)
+                   for p in problems):
+            problems.append(problem)
+
+    def run(validate, file, source_name):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                validate()
+            except CrmStudyError as exc:
+                record(exc, file, source_name)
+        for w in caught:
+            if issubclass(w.category, CrmStudyWarning):
+                problem = Problem("warning", file, "", str(w.message), "", source_name)
+                if problem not in problems:
+                    problems.append(problem)
+
     for chapter, values in params.items():
         defaults = by_name[chapter].defaults()
         effective = {**defaults, **values}
@@ -380,31 +433,32 @@ def check_study(path: str | Path) -> list[Problem]:
                                         f"check {chapter}.{name} in {path.name}", f"{chapter}.{name}"))
                 continue
             key = (name, file, repr(sorted((k, str(v)) for k, v in effective.items()
-                                           if k in ("codebook", "id_col", "judgment_scale",
-                                                    "customer_col", "date_col", "amount_col"))))
+                                           if k in _CONTEXT)), repr(effective.get("model", {}).get("id")
+                                                                    if isinstance(effective.get("model"), dict) else None))
             if key in seen:
                 continue
             seen.add(key)
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")
-                try:
-                    validate(source, effective, file)
-                except CrmStudyError as exc:
-                    # listed under the input being checked; name the other file if the
-                    # problem was found in a companion (e.g. the codebook of a survey)
-                    other = exc.file and Path(exc.file).name != Path(file).name and exc.file != file
-                    message = f"{exc.problem} (in {exc.file})" if other else exc.problem
-                    problems.append(Problem("error", file, _where(exc), message,
-                                            exc.hint or "", f"{chapter}.{name}"))
-                except Exception as exc:  # never a traceback: say what broke, and where
-                    problems.append(Problem("error", file, "", f"cannot be read ({type(exc).__name__}: {exc})",
-                                            "check the file format (CSV UTF-8 with a header line)",
-                                            f"{chapter}.{name}"))
-            for w in caught:
-                from .errors import CrmStudyWarning
+            run(lambda: validate(source, effective, file), file, f"{chapter}.{name}")
+        if "model" in effective and effective.get("survey") and effective.get("codebook"):
+            from .study_model import build_frame
 
-                if issubclass(w.category, CrmStudyWarning):
-                    problems.append(Problem("warning", file, "", str(w.message), "", f"{chapter}.{name}"))
+            chapter_model = model if model is not None and values.get("model", document.get("model")) \
+                == document.get("model") else None
+            try:
+                chapter_model = chapter_model or parse_model(effective["model"])
+            except CrmStudyError as exc:
+                record(exc, str(path), f"{chapter}.model")
+                continue
+            file = str(effective["survey"])
+            if not any(p.severity == "error" and p.file in (file, str(effective["codebook"]))
+                       for p in problems):  # the survey's own errors are listed already
+                run(lambda: build_frame(effective, chapter_model), file, f"{chapter}.model")
+            id_col = {**by_name["02_measurement"].defaults(), **params.get("02_measurement", {})}.get(
+                "id_col") if "02_measurement" in params else None
+            if id_col and id_col != chapter_model.id:
+                problems.append(Problem("warning", str(path), "", f"model.id {chapter_model.id!r} differs "
+                                        f"from 02_measurement.id_col {id_col!r}",
+                                        "use the same id column in every chapter", "model.id"))
     return problems
 
 
