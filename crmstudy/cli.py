@@ -85,7 +85,7 @@ def _render_html(notebook: Path) -> None:
 
 def run_chapters(selected: list[Chapter], params: dict[str, dict], out: Path, *,
                  html: bool = True, timeout: int = 600, jobs: int = 1, export: bool = False,
-                 config_file: str | None = None, echo=print) -> list[ChapterRun]:
+                 config_file: str | None = None, echo=print, finish=None) -> list[ChapterRun]:
     """Execute ``selected`` chapters into the new folder ``out`` (atomically).
 
     With ``jobs > 1`` chapters run in that many worker processes at once (each notebook has
@@ -138,6 +138,8 @@ def run_chapters(selected: list[Chapter], params: dict[str, dict], out: Path, *,
         if work.exists() and not any(work.iterdir()):
             work.rmdir()
         shutil.rmtree(staging / ".ipython", ignore_errors=True)
+        if finish is not None:  # study-level results (hypotheses.csv) into the staging folder
+            finish(staging, effective)
         if export:
             from .export import collect_workbook
 
@@ -177,7 +179,8 @@ def _cmd_run(args) -> int:
     runs = run_chapters(selected, params, out, html=not args.no_html, timeout=args.timeout,
                         jobs=args.jobs, export=bool(args.config or args.export),
                         config_file=str(Path(args.config or args.params).resolve())
-                        if (args.config or args.params) else None, echo=print)
+                        if (args.config or args.params) else None, echo=print,
+                        finish=_study_results if args.config else None)
     failed = [r for r in runs if not r.ok]
     print(f"\n{'chapter':<28}{'status':<9}{'seconds':>8}")
     for r in runs:
@@ -188,6 +191,20 @@ def _cmd_run(args) -> int:
         print(f"FAILED {r.chapter}: {r.message}\n  open {out / (r.chapter + '.ipynb')} to see the "
               "failing cell", file=sys.stderr)
     return 1 if failed else 0
+
+
+def _study_results(staging: Path, effective: dict) -> None:
+    """After the chapters of a study: hypothesis tests (hypotheses.csv and a tables sheet).
+
+    Integrator: write ``tables.docx`` here too, beside ``tables.xlsx``, with
+    ``crmstudy.report.to_docx(tables, staging / "tables.docx", lang)``.
+    """
+    chapter = next((c for c in effective if c.startswith("04")), None)
+    if chapter is None or not effective[chapter].get("model"):
+        return
+    from .study_model import write_hypotheses
+
+    write_hypotheses(effective[chapter], staging, effective[chapter].get("lang", "zh"), echo=print)
 
 
 def _cmd_init(args) -> int:

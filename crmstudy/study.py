@@ -138,7 +138,7 @@ def parameter_help() -> dict:
 def _yaml_value(value) -> str:
     import yaml
 
-    return yaml.safe_dump(value, allow_unicode=True, default_flow_style=True).strip().removesuffix("...").strip()
+    return yaml.safe_dump(value, allow_unicode=True, default_flow_style=True, sort_keys=False).strip().removesuffix("...").strip()
 
 
 def init_study(folder: str | Path, *, example: bool = False, chapters=None) -> list[Path]:
@@ -171,11 +171,26 @@ def init_study(folder: str | Path, *, example: bool = False, chapters=None) -> l
         selected = chapters or all_chapters()
         lang_help = helps.get("lang", {})
         lines += [f"# {lang_help.get('en', 'language of tables and figures')}",
-                  f"# {lang_help.get('zh', '表格和图的语言')}", "lang: zh", "", "chapters:"]
+                  f"# {lang_help.get('zh', '表格和图的语言')}", "lang: zh", ""]
+        # written once at the top, they apply to every chapter having them (one N, one model)
+        shared = {}
+        for chapter in selected:
+            for name, value in chapter.defaults().items():
+                if name in _SHARED:
+                    shared.setdefault(name, value)
+        for name in _SHARED:
+            if name not in shared or name == "model":
+                continue
+            help_ = helps.get(name, {})
+            lines += [f"# {help_[lg]}" for lg in ("en", "zh") if help_.get(lg)]
+            lines.append(f"{name}: {_yaml_value(shared[name])}")
+        if "model" in shared:
+            lines += [""] + _model_lines(shared["model"], helps)
+        lines += ["", "chapters:"]
         for chapter in selected:
             lines.append(f"  {chapter.name}:")
             for name, value in chapter.defaults().items():
-                if name == "lang":
+                if name == "lang" or name in _SHARED:
                     continue
                 if isinstance(value, str) and value in shipped:
                     if value not in copied:
@@ -199,6 +214,26 @@ def init_study(folder: str | Path, *, example: bool = False, chapters=None) -> l
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return sorted(p for p in folder.rglob("*") if p.is_file())
+
+
+# parameters written once at the top of study.yaml: the same screening and model everywhere
+_SHARED = ("attention_item", "attention_answer", "drop_careless", "model")
+
+
+def _model_lines(model: dict, helps: dict) -> list[str]:
+    """The ``model:`` section with a zh/en comment above each key."""
+    help_ = helps.get("model", {})
+    lines = [f"# {help_[lg]}" for lg in ("en", "zh") if help_.get(lg)] + ["model:"]
+    for key in ("id", "composites", "x", "y", "w", "m", "controls", "hypotheses"):
+        key_help = helps.get(f"model.{key}", {})
+        lines += [f"  # {key_help[lg]}" for lg in ("en", "zh") if key_help.get(lg)]
+        value = model.get(key, [] if key in ("w", "m", "controls") else {})
+        if isinstance(value, dict) and value:
+            lines.append(f"  {key}:")
+            lines += [f"    {k}: {_yaml_value(v)}" for k, v in value.items()]
+        else:
+            lines.append(f"  {key}: {_yaml_value(value)}")
+    return lines
 
 
 def _input_file(name: str, inputs: Path, example: bool) -> str:
