@@ -204,7 +204,11 @@ def _study_results(staging: Path, effective: dict) -> None:
         return
     from .study_model import write_hypotheses
 
-    write_hypotheses(effective[chapter], staging, effective[chapter].get("lang", "zh"), echo=print)
+    try:
+        write_hypotheses(effective[chapter], staging, effective[chapter].get("lang", "zh"),
+                         echo=print)
+    except CrmStudyError as exc:  # the chapter reported it already; keep the other results
+        print(f"    hypotheses not tested: {exc}", flush=True)
 
 
 def _cmd_init(args) -> int:

@@ -760,11 +760,15 @@ def test_hypotheses(frame: AnalysisFrame, *, alpha: float = 0.05, cov_type: str 
                                         h.sign, alpha)
         rows.append(row)
     table = pd.DataFrame(rows, columns=_COLUMNS)
+    table["n"] = table["n"].astype("Int64")
     table.attrs["conventions"] = {"alpha": alpha, "cov_type": cov_type, "center": center,
                                   "bootstrap": f"{n_boot} resamples, {ci} CI, seed {seed}",
                                   "supported": "significant at alpha and, if a sign is stated, of that sign",
                                   **frame.conventions}
     return table
+
+
+test_hypotheses.__test__ = False  # a statistics function, not a pytest test
 
 
 def _first_effect(obj) -> tuple[float, float, float]:
