@@ -142,18 +142,76 @@ def chapter_inputs(chapter: str, params: dict) -> dict[str, Any]:
                 file=None if _shipped(params["judgments"]) else str(params["judgments"]))
         if params.get("survey") and params.get("codebook"):
             out["codebook"], out["raw"], out["survey"] = prepare_survey(params)
-            missing = [c for c in system.leaves() if c not in out["survey"].items.columns]
-            if missing:
-                from .errors import CodebookError
-
-                raise CodebookError(f"the capability indicators {', '.join(missing)} are not items "
-                                    "of the codebook", file=params["codebook"], column=missing[0],
-                                    hint="chapter 03 weights the CRM capability indicator system; "
-                                         "leave it out of a study without those items")
+            check_capability_items(out["codebook"], params["codebook"])
         return out
     if chapter.startswith("04"):
         from .study_model import build_frame
 
         out["frame"] = build_frame(params)
         return out
+    if chapter.startswith("05"):
+        if params.get("transactions"):
+            out["transactions"] = read_transactions(params)
+        if params.get("b2b_customers"):
+            out["b2b_customers"], out["b2b_weights"] = read_b2b(params)
+        return out
     return out
+
+
+def check_capability_items(book, codebook_source) -> None:
+    """Chapter 03 scores the CRM capability indicators (A11..A36): they must be codebook items."""
+    from . import indicators
+
+    missing = [c for c in indicators.capability_system().leaves() if c not in book.items]
+    if missing:
+        from .errors import CodebookError
+
+        raise CodebookError(f"chapter 03 needs the capability indicators {', '.join(missing)} as "
+                            "items of the codebook", file=None if _shipped(codebook_source)
+                            else str(codebook_source), column=missing[0],
+                            hint="chapter 03 weights the CRM capability indicator system; leave "
+                                 "it out of a study without those items")
+
+
+def read_transactions(params: dict) -> pd.DataFrame:
+    """Chapter 05's transactions, checked as the chapter checks them."""
+    from .customer_value import validate_transactions
+
+    source = params["transactions"]
+    return validate_transactions(read_input(source, what="transactions"),
+                                 params.get("customer_col", "customer_id"), params.get("date_col", "date"),
+                                 params.get("amount_col", "dollar_value"),
+                                 file=None if _shipped(source) else str(source))
+
+
+def read_b2b(params: dict):
+    """Chapter 05's B2B customers (id ``customer_id``, indicators C11..C43, optional numeric
+    ``annual_order_value``) and their customer-value weights (with ``b2b_judgments``)."""
+    from .customer_value import system as cvs
+
+    source = params["b2b_customers"]
+    file = None if _shipped(source) else str(source)
+    frame = read_input(source, what="B2B customers")
+    if "customer_id" not in frame.columns:
+        raise InputDataError("B2B customers: the id column 'customer_id' is missing", file=file,
+                             column="customer_id", hint="name the customer id column customer_id")
+    frame = frame.set_index("customer_id")
+    if "annual_order_value" in frame.columns:  # the practice the index is compared with
+        values = pd.to_numeric(frame["annual_order_value"], errors="coerce")
+        bad = frame["annual_order_value"].notna() & values.isna()
+        if bad.any():
+            first = bad.to_numpy().nonzero()[0][0]
+            raise InputDataError(f"annual_order_value must be numeric, got "
+                                 f"{frame['annual_order_value'].iloc[first]!r}", file=file,
+                                 row=frame.index[first], column="annual_order_value",
+                                 hint="correct the cell, or leave it empty")
+    try:
+        weights = cvs.customer_value_weights(
+            frame, read_input(params.get("b2b_judgments", "b2b_judgments"), what="AHP judgments"),
+            combination=params.get("combination", "linear"), alpha=params.get("alpha", 0.5))
+    except InputDataError as exc:
+        if exc.file is None:  # located in the customer table: name it
+            raise InputDataError(exc.problem, file=file, row=exc.row, column=exc.column,
+                                 entry=exc.entry, hint=exc.hint) from None
+        raise
+    return frame, weights

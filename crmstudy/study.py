@@ -217,7 +217,7 @@ def init_study(folder: str | Path, *, example: bool = False, chapters=None) -> l
 
 
 # parameters written once at the top of study.yaml: the same screening and model everywhere
-_SHARED = ("attention_item", "attention_answer", "drop_careless", "model")
+_SHARED = ("id_col", "attention_item", "attention_answer", "drop_careless", "model")
 
 
 def _model_lines(model: dict, helps: dict) -> list[str]:
@@ -334,25 +334,10 @@ def _validators():
         financial_ratios(table(source, "financial statements"))
 
     def transactions(source, params, file):
-        from .customer_value import validate_transactions
-
-        validate_transactions(table(source, "transactions"), params.get("customer_col", "customer_id"),
-                              params.get("date_col", "date"), params.get("amount_col", "dollar_value"),
-                              file=file)
+        schemas.read_transactions({**params, "transactions": source})
 
     def b2b_customers(source, params, file):
-        from .entropy import decision_matrix
-
-        system = indicators.customer_value_system()
-        frame = table(source, "B2B customers")
-        missing = [c for c in system.leaves() if c not in frame.columns]
-        if missing:
-            from .errors import InputDataError
-
-            raise InputDataError(f"missing indicator column(s) {', '.join(missing)}", file=file,
-                                 column=missing[0],
-                                 hint="name the columns by the indicator codes C11 ... C43")
-        decision_matrix(frame[system.leaves()], system.directions())
+        schemas.read_b2b({**params, "b2b_customers": source})
 
     def readable(source, params, file):
         if str(source).endswith((".yaml", ".yml")):
@@ -381,6 +366,7 @@ def _yaml_error_line(exc) -> int | None:
 
 # parameters whose value changes what a validator accepts (part of the de-duplication key)
 _CONTEXT = ("codebook", "id_col", "judgment_scale", "customer_col", "date_col", "amount_col",
+            "b2b_judgments", "combination", "alpha",
             "invalid", "missing", "min_share", "attention_item", "attention_answer", "drop_careless",
             "financials", "balance", "composite_method")
 
@@ -474,6 +460,13 @@ def check_study(path: str | Path) -> list[Problem]:
                 continue
             seen.add(key)
             run(lambda: validate(source, effective, file), file, f"{chapter}.{name}")
+        if chapter.startswith("03") and effective.get("survey") and effective.get("codebook"):
+            from . import schemas
+
+            codebook_file = str(effective["codebook"])
+            run(lambda: schemas.check_capability_items(schemas.read_codebook(effective["codebook"]),
+                                                       effective["codebook"]),
+                codebook_file, f"{chapter}.codebook")
         if "model" in effective and effective.get("survey") and effective.get("codebook"):
             from .study_model import build_frame
 

@@ -609,7 +609,9 @@ def build_frame(params: Mapping, model: StudyModel | None = None) -> AnalysisFra
                               column=c.column)
         col = extra[c.column]
         numeric = pd.to_numeric(col, errors="coerce")
-        is_text = bool(((col.notna()) & numeric.isna()).any())
+        # categorical: a stated reference level, or no numeric value at all; a column mixing
+        # numbers and text is an input error (not silently a factor with a level per number)
+        is_text = bool(col.notna().any() and numeric[col.notna()].isna().all())
         if c.log or (not is_text and c.reference is None):
             values = _numeric_column(col, extra.index, c.column, survey_file)
             if c.log:

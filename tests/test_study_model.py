@@ -172,7 +172,7 @@ def _corruptions(frame: pd.DataFrame):
     for column in frame.columns:
         yield f"drop {column}", frame.drop(columns=column)
         text = frame.astype({column: "object"})
-        text.loc[text.index[3], column] = "缺失?"
+        text.loc[text.index[0], column] = "缺失?"  # the first row: kept by every screening
         yield f"text in {column}", text
 
 
@@ -189,61 +189,92 @@ def _run_raises(study: Path) -> bool:
     return False
 
 
-STUDIES = {
-    "sample": ("data/crm_survey", {"responses.csv": "survey", "financials.csv": "financials",
-                                   "codebook.csv": "codebook"},
-               "chapters:\n  02_measurement: {survey: responses.csv, codebook: codebook.csv}\n"
-               "  04_performance_moderation: {survey: responses.csv, codebook: codebook.csv, "
-               "financials: financials.csv, latent: '', truth: ''}\n"),
-    "second": ("tests/data/second_study", {"responses.csv": "survey", "codebook.csv": "codebook"},
-               None),
+def _sample_study(chapters_text: str) -> str:
+    return ("model: " + json.dumps(SAMPLE_MODEL, ensure_ascii=False) + "\n" + "chapters:\n"
+            + chapters_text)
+
+
+_TX = "calibration_end: '1997-09-30', snapshot: '1998-06-30', observation_end: '1998-06-30'"
+_SURVEY_CHAPTERS = ("  02_measurement: {{survey: {s}, codebook: {c}}}\n"
+                    "  03_weighting_index: {{survey: {s}, codebook: {c}}}\n"
+                    "  04_performance_moderation: {{survey: {s}, codebook: {c}, latent: '', truth: ''}}\n")
+#: (study, input) -> (shipped data set or file of the second study, study file naming input.csv)
+INPUTS = {
+    ("sample", "survey"): ("crm_survey", _sample_study(_SURVEY_CHAPTERS.format(s="input.csv", c="crm_codebook"))),
+    ("sample", "codebook"): ("crm_codebook", _sample_study(_SURVEY_CHAPTERS.format(s="crm_survey", c="input.csv"))),
+    ("sample", "financials"): ("crm_financials", _sample_study(
+        "  04_performance_moderation: {financials: input.csv, latent: '', truth: ''}\n")),
+    ("sample", "judgments"): ("crm_judgments", _sample_study("  03_weighting_index: {judgments: input.csv}\n")),
+    ("sample", "transactions"): ("cdnow", _sample_study(
+        "  05_customer_value: {transactions: input.csv, " + _TX + "}\n")),
+    ("sample", "b2b_customers"): ("b2b_customers", _sample_study(
+        "  05_customer_value: {b2b_customers: input.csv, " + _TX + "}\n")),
+    ("sample", "b2b_judgments"): ("b2b_judgments", _sample_study(
+        "  05_customer_value: {b2b_judgments: input.csv, " + _TX + "}\n")),
+    ("second", "survey"): (SECOND / "responses.csv", None),
+    ("second", "codebook"): (SECOND / "codebook.csv", None),
 }
 
 
+def _load(source) -> pd.DataFrame:
+    from crmstudy import datasets
+
+    return pd.read_csv(source) if isinstance(source, Path) else datasets.load(source)
+
+
 def _agreement_cases():
-    for name, (folder, files, _) in STUDIES.items():
-        for file in files:
-            frame = pd.read_csv(ROOT / folder / file)
-            for label, _ in _corruptions(frame):
-                yield pytest.param(name, file, label, id=f"{name}-{file}-{label}")
+    for key, (source, _) in INPUTS.items():
+        for label, _ in _corruptions(_load(source)):
+            yield pytest.param(key, label, id=f"{key[0]}-{key[1]}-{label}")
 
 
 @pytest.fixture(scope="module")
 def corrupted_frames():
-    cache = {}
-    for name, (folder, files, _) in STUDIES.items():
-        for file in files:
-            for label, frame in _corruptions(pd.read_csv(ROOT / folder / file)):
-                cache[(name, file, label)] = frame
-    return cache
+    return {(key, label): frame for key, (source, _) in INPUTS.items()
+            for label, frame in _corruptions(_load(source))}
 
 
-@pytest.mark.parametrize("study_name, file, label", list(_agreement_cases()))
-def test_check_fails_iff_the_run_would_raise(study_name, file, label, corrupted_frames, tmp_path):
-    folder, files, chapters_text = STUDIES[study_name]
-    for other in files:
-        source = ROOT / folder / other
-        target = tmp_path / other
-        if other == file:
-            corrupted_frames[(study_name, file, label)].to_csv(target, index=False)
-        else:
-            target.write_bytes(source.read_bytes())
-    if study_name == "sample":
-        text = ("model: " + yaml.safe_dump(SAMPLE_MODEL, default_flow_style=True, allow_unicode=True)
-                + chapters_text)
-    else:
+def _write_study(key, frame, folder: Path) -> Path:
+    source, text = INPUTS[key]
+    if text is None:  # the second study: its own study file, the corrupted file in place
+        for name in ("responses.csv", "codebook.csv"):
+            (folder / name).write_bytes((SECOND / name).read_bytes())
+        frame.to_csv(folder / source.name, index=False)
         text = (SECOND / "study.yaml").read_text(encoding="utf-8")
-    study = tmp_path / "study.yaml"
+    else:
+        frame.to_csv(folder / "input.csv", index=False)
+    study = folder / "study.yaml"
     study.write_text(text, encoding="utf-8")
+    return study
+
+
+@pytest.mark.parametrize("key, label", list(_agreement_cases()))
+def test_check_fails_iff_the_run_would_raise(key, label, corrupted_frames, tmp_path):
+    study = _write_study(key, corrupted_frames[(key, label)], tmp_path)
     errors = [p for p in check_study(study) if p.severity == "error"]
     assert bool(errors) == _run_raises(study), errors
 
 
-def test_agreement_corpus_covers_every_column():
-    labels = {(s, f) for s, f, _ in (p.values for p in _agreement_cases())}
-    assert labels == {("sample", "responses.csv"), ("sample", "financials.csv"),
-                      ("sample", "codebook.csv"), ("second", "responses.csv"),
-                      ("second", "codebook.csv")}
+@pytest.mark.parametrize("key, label, fails", [
+    (("sample", "survey"), "drop A11", True), (("sample", "survey"), "text in firm_age", True),
+    (("sample", "survey"), "text in firm_size", True),   # log(firm_size) is a control
+    (("sample", "financials"), "text in new_product_revenue", True),
+    (("sample", "b2b_customers"), "drop annual_order_value", False),  # the comparison is skipped
+    (("sample", "b2b_customers"), "text in annual_order_value", True),
+    (("second", "survey"), "text in years", True), (("second", "survey"), "drop region", True),
+    (("second", "codebook"), "drop text_en", False),    # wording is optional
+    (("sample", "codebook"), "drop construct_zh", False),
+])
+def test_agreement_is_not_vacuous(key, label, fails, corrupted_frames, tmp_path):
+    study = _write_study(key, corrupted_frames[(key, label)], tmp_path)
+    assert bool([p for p in check_study(study) if p.severity == "error"]) is fails
+    assert _run_raises(study) is fails
+
+
+def test_agreement_corpus_covers_every_input_column():
+    for key, (source, _) in INPUTS.items():
+        labels = {p.values[1] for p in _agreement_cases() if p.values[0] == key}
+        assert labels == {f"{kind} {c}" for c in _load(source).columns for kind in ("drop", "text in")}
 
 
 def test_bad_input_corpus_agrees_with_the_chapters():
@@ -254,8 +285,6 @@ def test_bad_input_corpus_agrees_with_the_chapters():
         if case["param"] == "STUDY":
             continue
         chapter, name = case["param"].split(".")
-        if chapter.startswith("05"):
-            continue  # chapter 05's inputs are read by crmstudy.customer_value (not by schemas)
         params = {**next(c for c in chapters() if c.name == chapter).defaults(),
                   name: str(corpus / case["file"]), **case.get("params", {})}
         try:
@@ -264,3 +293,66 @@ def test_bad_input_corpus_agrees_with_the_chapters():
             continue
         disagree.append(case["file"])
     assert not disagree, disagree
+
+
+# -- the two clean studies run end to end, with their hypothesis tables ------------------------
+
+def _run(*args, cwd=None):
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "crmstudy.cli", *args], capture_output=True,
+                          text=True, cwd=cwd, timeout=1200)
+
+
+@pytest.mark.notebook
+def test_second_study_runs_end_to_end_from_its_study_file(tmp_path):
+    import shutil
+
+    study = tmp_path / "second"
+    shutil.copytree(SECOND, study)
+    checked = _run("check", str(study / "study.yaml"))
+    assert checked.returncode == 0 and "0 error(s)" in checked.stdout, checked.stdout
+    ran = _run("run", "--config", str(study / "study.yaml"), "--out", str(tmp_path / "out"),
+               "--no-html")
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    out = tmp_path / "out"
+    hypotheses = pd.read_csv(out / "hypotheses.csv", encoding="utf-8-sig")
+    assert list(hypotheses["Hypothesis"]) == ["H1", "H2", "H3", "H4", "H5"]  # lang: en
+    assert list(hypotheses.loc[:2, "Result"]) == ["supported"] * 3
+    assert "Summary of hypothesis tests" in pd.ExcelFile(out / "tables.xlsx").sheet_names
+    import nbformat
+
+    executed = nbformat.read(out / "04_performance_moderation.ipynb", as_version=4)
+    text = "\n".join(o.get("text", "") for c in executed.cells for o in c.get("outputs", []))
+    assert "sections 4.1 and 4.2 are skipped" in text  # no statements: said in the study's language
+    assert "N = 180" in text
+
+
+@pytest.mark.notebook
+def test_example_study_writes_the_hypothesis_table_in_chinese(tmp_path):
+    made = _run("init", str(tmp_path / "ex"), "--example")
+    assert made.returncode == 0, made.stderr
+    text = (tmp_path / "ex" / "study.yaml").read_text(encoding="utf-8")
+    assert "\nmodel:\n" in text and "# 研究模型" in text and "attention_item: attention_check" in text
+    assert parse_model(yaml.safe_load(text)["model"]) == parse_model(SAMPLE_MODEL)
+    ran = _run("run", "--config", str(tmp_path / "ex" / "study.yaml"), "--chapters", "04",
+               "--out", str(tmp_path / "out"), "--no-html")
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    table = pd.read_csv(tmp_path / "out" / "hypotheses.csv", encoding="utf-8-sig")
+    assert list(table.columns[:3]) == ["假设", "类型", "路径"]
+    assert list(table["假设"]) == ["H1", "H2", "H3", "H4", "H5"]
+    assert "研究假设检验结果汇总" in pd.ExcelFile(tmp_path / "out" / "tables.xlsx").sheet_names
+
+
+def test_chapter_03_on_a_study_without_the_capability_items_fails_check_and_run(tmp_path):
+    text = (SECOND / "study.yaml").read_text(encoding="utf-8").replace(
+        "  04_performance_moderation:", "  03_weighting_index:\n    survey: responses.csv\n"
+        "    codebook: codebook.csv\n  04_performance_moderation:")
+    for name in ("responses.csv", "codebook.csv"):
+        (tmp_path / name).write_bytes((SECOND / name).read_bytes())
+    (tmp_path / "study.yaml").write_text(text, encoding="utf-8")
+    errors = [p for p in check_study(tmp_path / "study.yaml") if p.severity == "error"]
+    assert len(errors) == 1 and "capability indicators" in errors[0].message
+    assert errors[0].where == "column A11"
+    assert _run_raises(tmp_path / "study.yaml")
