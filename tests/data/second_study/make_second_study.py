@@ -80,6 +80,7 @@ def codebook() -> pd.DataFrame:
 STUDY = """\
 # The second study of the tests (made by make_second_study.py): questionnaire-only performance.
 lang: en
+id_col: resp_id
 attention_item: ''
 drop_careless: false
 model:
@@ -99,7 +100,6 @@ chapters:
   02_measurement:
     survey: responses.csv
     codebook: codebook.csv
-    id_col: resp_id
     efa_constructs: []
     n_boot: 200
   04_performance_moderation:
