@@ -10,6 +10,13 @@ A study file (``study.yaml``) names every input file and every analysis choice::
         survey: inputs/responses.csv
         codebook: inputs/codebook.csv
 
+A top-level ``model:`` section declares the research model (x, y, w, m, composites, controls,
+hypotheses; see :mod:`crmstudy.study_model`), and the screening rule (``attention_item``,
+``attention_answer``, ``drop_careless``) and ``id_col`` written at the top apply to every
+chapter, so chapters 02-04 analyse the same respondents.  ``crmstudy check`` validates every
+input against the model and the codebook with the readers of :mod:`crmstudy.schemas`, which
+the chapters use too.
+
 Relative paths are relative to the study file.  Chapters not listed under ``chapters`` are not run.
 The command-line ``--params`` file of ``crmstudy run`` uses the same loader (its ``all:`` key is
 the top level of a study file).
@@ -115,6 +122,8 @@ _README = """\
 - `study.yaml` names every input file and every analysis choice, each explained in a comment
   (中文与英文). Relative paths are relative to `study.yaml`.
 - `inputs/` holds the input files{example}. Each has exactly the columns crmstudy expects.
+- `model:` in `study.yaml` declares your research model: predictor `x`, outcomes `y`, moderators `w`,
+  mediators `m`, composites, controls and hypotheses; chapter 04 and `hypotheses.csv` follow it.
 - Delete a chapter from `chapters:` in `study.yaml` to skip it.
 
 ```bash
@@ -124,6 +133,7 @@ crmstudy run --config study.yaml --out results/first   # run, export tables, fig
 
 - `study.yaml` 列出全部输入文件和分析选项，每项都有中英文注释；相对路径相对于 `study.yaml`。
 - `inputs/` 存放输入文件{example_zh}，列名即 crmstudy 要求的列名。
+- `study.yaml` 中的 `model:` 声明研究模型（自变量 x、结果变量 y、调节变量 w、中介变量 m、复合变量、控制变量和研究假设），第 4 章和 `hypotheses.csv`（研究假设检验结果汇总）据此计算。
 - 先用 `crmstudy check` 检查数据，再用 `crmstudy run --config` 运行，结果写入新的文件夹（含 Excel 表格、图和 manifest.json）。
 """
 
