@@ -356,3 +356,45 @@ def test_chapter_03_on_a_study_without_the_capability_items_fails_check_and_run(
     assert len(errors) == 1 and "capability indicators" in errors[0].message
     assert errors[0].where == "column A11"
     assert _run_raises(tmp_path / "study.yaml")
+
+
+def test_mediation_hypotheses_follow_the_process_contract(monkeypatch):
+    """crmstudy.mediation.process is written in parallel: check the wiring against its contract
+    (model number, variables, controls as numeric dummies, the first row of .indirect or of
+    .index_of_moderated_mediation) with a stand-in module."""
+    import sys
+    import types
+
+    calls = []
+
+    class Result:
+        def __init__(self, effect):
+            row = {"effect": effect, "boot_se": 0.05, "ci_low": effect - 0.1, "ci_high": effect + 0.1}
+            self.indirect = pd.DataFrame([row, {**row, "effect": 9.0}])
+            self.index_of_moderated_mediation = pd.DataFrame([{**row, "effect": -effect,
+                                                               "ci_low": -effect - 0.1,
+                                                               "ci_high": -effect + 0.1}])
+
+    def process(data, model, x, y, m, w=None, z=None, controls=(), n_boot=5000, seed=None,
+                ci="percentile"):
+        calls.append({"model": model, "x": x, "y": y, "m": m, "w": w, "controls": controls,
+                      "numeric": all(pd.api.types.is_numeric_dtype(data[c]) for c in controls),
+                      "n_boot": n_boot, "seed": seed, "ci": ci})
+        return Result(0.3)
+
+    fake = types.ModuleType("crmstudy.mediation")
+    fake.process = process
+    monkeypatch.setitem(sys.modules, "crmstudy.mediation", fake)
+    import crmstudy
+
+    monkeypatch.setattr(crmstudy, "mediation", fake, raising=False)
+    results = test_hypotheses(build_frame(_second_params()), n_boot=123, seed=7).set_index("hypothesis")
+    assert [c["model"] for c in calls] == [4, 7]
+    assert calls[1]["w"] == "CI" and calls[0]["w"] is None
+    assert all(c["x"] == "数字能力" and c["m"] == "CS" and c["y"] == "MP" for c in calls)
+    assert all(c["numeric"] and c["n_boot"] == 123 and c["seed"] == 7 for c in calls)
+    assert calls[0]["controls"] == ("log_employees", "region_central", "region_west", "years")
+    assert results.loc["H4", "estimate"] == 0.3 and bool(results.loc["H4", "supported"]) is True
+    # index of moderated mediation -0.3, CI (-0.4, -0.2): significant, but H5 says "+"
+    assert results.loc["H5", "estimate"] == -0.3 and bool(results.loc["H5", "supported"]) is False
+    assert np.isnan(results.loc["H4", "p"])
