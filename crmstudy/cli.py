@@ -291,14 +291,18 @@ def build_parser() -> argparse.ArgumentParser:
                                       "to write into a non-empty folder.")
     init.add_argument("folder", help="the new folder")
     init.add_argument("--example", action="store_true",
-                      help="fill the inputs with the sample data so the study runs at once")
+                      help="fill the inputs with the sample data so the study runs at once (its "
+                           "model: capability = A1-A3, ED moderating, CP mediating, five hypotheses)")
     init.set_defaults(func=_cmd_init)
 
     check = sub.add_parser("check", help="validate every input of a study file, list all problems",
-                           description="Validate every input named in a study file with the same "
-                                       "validators the chapters use, and print all problems at once, "
-                                       "grouped by file (file, line/row/column, what is wrong, what to "
-                                       "do). Exit status 1 if any is an error. Files are only read.")
+                           description="Validate the study file's model (quoting the offending line) "
+                                       "and every input it names, with the same readers the chapters "
+                                       "use: every column a chapter will use exists and has the right "
+                                       "type and range. Prints all problems at once, grouped by file "
+                                       "(file, line/row/column, what is wrong, what to do). Exit status "
+                                       "1 if any is an error; an input that passes runs without an input "
+                                       "error. Files are only read.")
     check.add_argument("study", help="the study file (study.yaml)")
     check.set_defaults(func=_cmd_check)
 
