@@ -97,6 +97,10 @@ model:
     H4: {x: 数字能力, m: CS, y: MP, sign: +}
     H5: {x: 数字能力, m: CS, y: MP, w: CI, stage: first, sign: +}
 chapters:
+  01_framework:
+    survey: responses.csv
+    financials: ''
+    transactions: ''
   02_measurement:
     survey: responses.csv
     codebook: codebook.csv
@@ -110,6 +114,10 @@ chapters:
     truth: ''
     n_boot: 1000
 """
+
+
+# Chapters 03 (the CRM capability indicator system, A11..A36, and expert judgments) and 05
+# (transactions, B2B customers) do not apply to this study.
 
 
 def main():
