@@ -488,8 +488,9 @@ def check_study(path: str | Path) -> list[Problem]:
                 record(exc, str(path), f"{chapter}.model")
                 continue
             file = str(effective["survey"])
-            if not any(p.severity == "error" and p.file in (file, str(effective["codebook"]))
-                       for p in problems):  # the survey's own errors are listed already
+            inputs = (file, str(effective["codebook"]), str(effective.get("financials") or ""))
+            if not any(p.severity == "error" and p.file in inputs
+                       for p in problems):  # the inputs' own errors are listed already
                 run(lambda: build_frame(effective, chapter_model), file, f"{chapter}.model")
             id_col = {**by_name["02_measurement"].defaults(), **params.get("02_measurement", {})}.get(
                 "id_col") if "02_measurement" in params else None
