@@ -149,7 +149,7 @@ def _render_html(notebook: Path) -> None:
 
 def run_chapters(selected: list[Chapter], params: dict[str, dict], out: Path, *,
                  html: bool = True, timeout: int = 600, jobs: int = 1, export: bool = False,
-                 config_file: str | None = None, echo=print) -> list[ChapterRun]:
+                 config_file: str | None = None, echo=print, finish=None) -> list[ChapterRun]:
     """Execute ``selected`` chapters into the new folder ``out`` (atomically).
 
     Chapters run in ``min(jobs, len(selected))`` worker processes (each starts the chapter's
@@ -218,6 +218,8 @@ def run_chapters(selected: list[Chapter], params: dict[str, dict], out: Path, *,
         if work.exists() and not any(work.iterdir()):
             work.rmdir()
         shutil.rmtree(staging / ".ipython", ignore_errors=True)
+        if finish is not None:  # study-level results (hypotheses.csv) into the staging folder
+            finish(staging, effective)
         if export:
             from .export import collect_workbook
 
@@ -362,7 +364,8 @@ def _cmd_run(args) -> int:
     runs = run_chapters(selected, params, out, html=not args.no_html, timeout=args.timeout,
                         jobs=args.jobs, export=bool(args.config or args.export),
                         config_file=str(Path(args.config or args.params).resolve())
-                        if (args.config or args.params) else None, echo=print)
+                        if (args.config or args.params) else None, echo=print,
+                        finish=_study_results if args.config else None)
     failed = [r for r in runs if not r.ok]
     print(f"\n{'chapter':<28}{'status':<9}{'seconds':>8}")
     for r in runs:
@@ -373,6 +376,24 @@ def _cmd_run(args) -> int:
         print(f"FAILED {r.chapter}: {r.message}\n  open {out / (r.chapter + '.ipynb')} to see the "
               "failing cell", file=sys.stderr)
     return 1 if failed else 0
+
+
+def _study_results(staging: Path, effective: dict) -> None:
+    """After the chapters of a study: hypothesis tests (hypotheses.csv and a tables sheet).
+
+    Integrator: write ``tables.docx`` here too, beside ``tables.xlsx``, with
+    ``crmstudy.report.to_docx(tables, staging / "tables.docx", lang)``.
+    """
+    chapter = next((c for c in effective if c.startswith("04")), None)
+    if chapter is None or not effective[chapter].get("model"):
+        return
+    from .study_model import write_hypotheses
+
+    try:
+        write_hypotheses(effective[chapter], staging, effective[chapter].get("lang", "zh"),
+                         echo=print)
+    except CrmStudyError as exc:  # the chapter reported it already; keep the other results
+        print(f"    hypotheses not tested: {exc}", flush=True)
 
 
 def _cmd_init(args) -> int:
@@ -476,14 +497,18 @@ def build_parser() -> argparse.ArgumentParser:
                                       "to write into a non-empty folder.")
     init.add_argument("folder", help="the new folder")
     init.add_argument("--example", action="store_true",
-                      help="fill the inputs with the sample data so the study runs at once")
+                      help="fill the inputs with the sample data so the study runs at once (its "
+                           "model: capability = A1-A3, ED moderating, CP mediating, five hypotheses)")
     init.set_defaults(func=_cmd_init)
 
     check = sub.add_parser("check", help="validate every input of a study file, list all problems",
-                           description="Validate every input named in a study file with the same "
-                                       "validators the chapters use, and print all problems at once, "
-                                       "grouped by file (file, line/row/column, what is wrong, what to "
-                                       "do). Exit status 1 if any is an error. Files are only read.")
+                           description="Validate the study file's model (quoting the offending line) "
+                                       "and every input it names, with the same readers the chapters "
+                                       "use: every column a chapter will use exists and has the right "
+                                       "type and range. Prints all problems at once, grouped by file "
+                                       "(file, line/row/column, what is wrong, what to do). Exit status "
+                                       "1 if any is an error; an input that passes runs without an input "
+                                       "error. Files are only read.")
     check.add_argument("study", help="the study file (study.yaml)")
     check.set_defaults(func=_cmd_check)
 

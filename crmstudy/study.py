@@ -10,6 +10,13 @@ A study file (``study.yaml``) names every input file and every analysis choice::
         survey: inputs/responses.csv
         codebook: inputs/codebook.csv
 
+A top-level ``model:`` section declares the research model (x, y, w, m, composites, controls,
+hypotheses; see :mod:`crmstudy.study_model`), and the screening rule (``attention_item``,
+``attention_answer``, ``drop_careless``) and ``id_col`` written at the top apply to every
+chapter, so chapters 02-04 analyse the same respondents.  ``crmstudy check`` validates every
+input against the model and the codebook with the readers of :mod:`crmstudy.schemas`, which
+the chapters use too.
+
 Relative paths are relative to the study file.  Chapters not listed under ``chapters`` are not run.
 The command-line ``--params`` file of ``crmstudy run`` uses the same loader (its ``all:`` key is
 the top level of a study file).
@@ -115,6 +122,8 @@ _README = """\
 - `study.yaml` names every input file and every analysis choice, each explained in a comment
   (中文与英文). Relative paths are relative to `study.yaml`.
 - `inputs/` holds the input files{example}. Each has exactly the columns crmstudy expects.
+- `model:` in `study.yaml` declares your research model: predictor `x`, outcomes `y`, moderators `w`,
+  mediators `m`, composites, controls and hypotheses; chapter 04 and `hypotheses.csv` follow it.
 - Delete a chapter from `chapters:` in `study.yaml` to skip it.
 
 ```bash
@@ -124,6 +133,7 @@ crmstudy run --config study.yaml --out results/first   # run, export tables, fig
 
 - `study.yaml` 列出全部输入文件和分析选项，每项都有中英文注释；相对路径相对于 `study.yaml`。
 - `inputs/` 存放输入文件{example_zh}，列名即 crmstudy 要求的列名。
+- `study.yaml` 中的 `model:` 声明研究模型（自变量 x、结果变量 y、调节变量 w、中介变量 m、复合变量、控制变量和研究假设），第 4 章和 `hypotheses.csv`（研究假设检验结果汇总）据此计算。
 - 先用 `crmstudy check` 检查数据，再用 `crmstudy run --config` 运行，结果写入新的文件夹（含 Excel 表格、图和 manifest.json）。
 """
 
@@ -138,7 +148,7 @@ def parameter_help() -> dict:
 def _yaml_value(value) -> str:
     import yaml
 
-    return yaml.safe_dump(value, allow_unicode=True, default_flow_style=True).strip().removesuffix("...").strip()
+    return yaml.safe_dump(value, allow_unicode=True, default_flow_style=True, sort_keys=False).strip().removesuffix("...").strip()
 
 
 def init_study(folder: str | Path, *, example: bool = False, chapters=None) -> list[Path]:
@@ -171,11 +181,26 @@ def init_study(folder: str | Path, *, example: bool = False, chapters=None) -> l
         selected = chapters or all_chapters()
         lang_help = helps.get("lang", {})
         lines += [f"# {lang_help.get('en', 'language of tables and figures')}",
-                  f"# {lang_help.get('zh', '表格和图的语言')}", "lang: zh", "", "chapters:"]
+                  f"# {lang_help.get('zh', '表格和图的语言')}", "lang: zh", ""]
+        # written once at the top, they apply to every chapter having them (one N, one model)
+        shared = {}
+        for chapter in selected:
+            for name, value in chapter.defaults().items():
+                if name in _SHARED:
+                    shared.setdefault(name, value)
+        for name in _SHARED:
+            if name not in shared or name == "model":
+                continue
+            help_ = helps.get(name, {})
+            lines += [f"# {help_[lg]}" for lg in ("en", "zh") if help_.get(lg)]
+            lines.append(f"{name}: {_yaml_value(shared[name])}")
+        if "model" in shared:
+            lines += [""] + _model_lines(shared["model"], helps)
+        lines += ["", "chapters:"]
         for chapter in selected:
             lines.append(f"  {chapter.name}:")
             for name, value in chapter.defaults().items():
-                if name == "lang":
+                if name == "lang" or name in _SHARED:
                     continue
                 if isinstance(value, str) and value in shipped:
                     if value not in copied:
@@ -199,6 +224,26 @@ def init_study(folder: str | Path, *, example: bool = False, chapters=None) -> l
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return sorted(p for p in folder.rglob("*") if p.is_file())
+
+
+# parameters written once at the top of study.yaml: the same screening and model everywhere
+_SHARED = ("id_col", "attention_item", "attention_answer", "drop_careless", "model")
+
+
+def _model_lines(model: dict, helps: dict) -> list[str]:
+    """The ``model:`` section with a zh/en comment above each key."""
+    help_ = helps.get("model", {})
+    lines = [f"# {help_[lg]}" for lg in ("en", "zh") if help_.get(lg)] + ["model:"]
+    for key in ("id", "composites", "x", "y", "w", "m", "controls", "hypotheses"):
+        key_help = helps.get(f"model.{key}", {})
+        lines += [f"  # {key_help[lg]}" for lg in ("en", "zh") if key_help.get(lg)]
+        value = model.get(key, [] if key in ("w", "m", "controls") else {})
+        if isinstance(value, dict) and value:
+            lines.append(f"  {key}:")
+            lines += [f"    {k}: {_yaml_value(v)}" for k, v in value.items()]
+        else:
+            lines.append(f"  {key}: {_yaml_value(value)}")
+    return lines
 
 
 def _input_file(name: str, inputs: Path, example: bool) -> str:
@@ -259,35 +304,27 @@ def _where(exc) -> str:
 def _validators():
     """Parameter name -> function(source, params, file) that raises on a bad input.
 
-    Each reuses the validator of the module that reads that input in the chapters, so
-    ``crmstudy check`` and ``crmstudy run`` can never disagree about what is valid.
+    Each reads its input with the function the chapters use (:mod:`crmstudy.schemas`, or the
+    module that reads that input), so ``crmstudy check`` and ``crmstudy run`` can never
+    disagree about what is valid.
     """
-    from . import datasets, indicators
+    from . import indicators, schemas
 
     def table(source, what):
-        return datasets.read_table(source, what=what)
-
-    def codebook_of(source, file):
-        from .measurement import Codebook
-
-        if isinstance(source, str) and source in set(datasets.list_datasets()["name"]):
-            return Codebook.from_frame(datasets.load(source), file=source)
-        return Codebook.from_file(source)
+        return schemas.read_input(source, what=what)
 
     def system_file(source, params, file):
         if source:
             indicators.load_system(source)
 
     def codebook(source, params, file):
-        codebook_of(source, file)
+        schemas.read_codebook(source)
 
     def survey(source, params, file):
-        answers = table(source, "survey answers")
         if params.get("codebook"):
-            from .measurement import prepare
-
-            book = codebook_of(params["codebook"], file)
-            prepare(answers, book, params.get("id_col", "firm_id"), invalid="raise", file=file)
+            schemas.prepare_survey({**params, "survey": source})
+        else:
+            table(source, "survey answers")
 
     def judgments(source, params, file):
         from . import ahp
@@ -307,30 +344,22 @@ def _validators():
         financial_ratios(table(source, "financial statements"))
 
     def transactions(source, params, file):
-        from .customer_value import validate_transactions
-
-        validate_transactions(table(source, "transactions"), params.get("customer_col", "customer_id"),
-                              params.get("date_col", "date"), params.get("amount_col", "dollar_value"),
-                              file=file)
+        schemas.read_transactions({**params, "transactions": source})
 
     def b2b_customers(source, params, file):
-        from .entropy import decision_matrix
-
-        system = indicators.customer_value_system()
-        frame = table(source, "B2B customers")
-        missing = [c for c in system.leaves() if c not in frame.columns]
-        if missing:
-            from .errors import InputDataError
-
-            raise InputDataError(f"missing indicator column(s) {', '.join(missing)}", file=file,
-                                 hint="name the columns by the indicator codes C11 ... C43")
-        decision_matrix(frame[system.leaves()], system.directions())
+        schemas.read_b2b({**params, "b2b_customers": source})
 
     def readable(source, params, file):
         if str(source).endswith((".yaml", ".yml")):
             import yaml
 
-            yaml.safe_load(Path(source).read_text(encoding="utf-8"))
+            from .errors import InputDataError
+
+            try:
+                yaml.safe_load(Path(source).read_text(encoding="utf-8"))
+            except yaml.YAMLError as exc:
+                raise InputDataError(f"not valid YAML ({exc})", file=file,
+                                     line=_yaml_error_line(exc), hint="fix the YAML syntax") from None
         else:
             table(source, "table")
 
@@ -340,28 +369,83 @@ def _validators():
             "b2b_customers": b2b_customers, "latent": readable, "truth": readable}
 
 
+def _yaml_error_line(exc) -> int | None:
+    mark = getattr(exc, "problem_mark", None)
+    return None if mark is None else mark.line + 1
+
+
+# parameters whose value changes what a validator accepts (part of the de-duplication key)
+_CONTEXT = ("codebook", "id_col", "judgment_scale", "customer_col", "date_col", "amount_col",
+            "b2b_judgments", "combination", "alpha",
+            "invalid", "missing", "min_share", "attention_item", "attention_answer", "drop_careless",
+            "financials", "balance", "composite_method")
+
+
 def check_study(path: str | Path) -> list[Problem]:
     """Validate every input named by a study file; return all problems found.
 
-    The study file itself is checked first (unknown chapter or parameter, bad YAML).  Then each
-    input file is validated once per distinct use, with the validator of the module that reads
-    it; data-quality warnings are reported as warnings.  Files are only read.
+    The study file itself is checked first (unknown chapter or parameter, bad YAML, the
+    ``model:`` section).  Then each input file is validated once per distinct use, with the
+    function the chapters read it with (:mod:`crmstudy.schemas`), and each chapter that
+    reads the model builds its analysis frame (:func:`crmstudy.study_model.build_frame`), so
+    that every column the chapters use is checked for existence, type and range.
+    Data-quality warnings are reported as warnings.  Files are only read.
+
+    Only crmstudy's own errors (:class:`~crmstudy.errors.CrmStudyError`) are problems of the
+    input; any other exception is a bug of crmstudy and propagates.
     """
     import warnings
 
+    import yaml
+
     from .chapters import chapters, load_params
-    from .errors import CrmStudyError
+    from .errors import CrmStudyError, CrmStudyWarning
+    from .study_model import parse_model, yaml_lines
 
     path = Path(path)
     try:
         params = load_params(path, chapters())
     except CrmStudyError as exc:
         return [Problem("error", str(path), _where(exc), exc.problem, exc.hint or "")]
+    text = path.read_text(encoding="utf-8")
+    document = yaml.safe_load(text) or {}
+    problems: list[Problem] = []
+    model = None
+    if document.get("model") is not None:
+        try:
+            model = parse_model(document["model"], file=path, lines=yaml_lines(text), text=text)
+        except CrmStudyError as exc:
+            return [Problem("error", str(path), _where(exc), exc.problem, exc.hint or "", "model")]
     shipped = None
     validators = _validators()
-    problems: list[Problem] = []
     seen: set = set()
     by_name = {c.name: c for c in chapters()}
+
+    def record(exc, file, source_name):
+        # listed under the input being checked; name the other file if the problem was
+        # found in a companion (e.g. the codebook of a survey)
+        if exc.file and Path(exc.file).resolve() == path.resolve():
+            file = str(path)
+        other = exc.file and Path(exc.file).name != Path(file).name and exc.file != file
+        message = f"{exc.problem} (in {exc.file})" if other else exc.problem
+        problem = Problem("error", file, _where(exc), message, exc.hint or "", source_name)
+        if not any((p.file, p.where, p.message) == (problem.file, problem.where, problem.message)
+                   for p in problems):
+            problems.append(problem)
+
+    def run(validate, file, source_name):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                validate()
+            except CrmStudyError as exc:
+                record(exc, file, source_name)
+        for w in caught:
+            if issubclass(w.category, CrmStudyWarning):
+                problem = Problem("warning", file, "", str(w.message), "", source_name)
+                if problem not in problems:
+                    problems.append(problem)
+
     for chapter, values in params.items():
         defaults = by_name[chapter].defaults()
         effective = {**defaults, **values}
@@ -380,31 +464,40 @@ def check_study(path: str | Path) -> list[Problem]:
                                         f"check {chapter}.{name} in {path.name}", f"{chapter}.{name}"))
                 continue
             key = (name, file, repr(sorted((k, str(v)) for k, v in effective.items()
-                                           if k in ("codebook", "id_col", "judgment_scale",
-                                                    "customer_col", "date_col", "amount_col"))))
+                                           if k in _CONTEXT)), repr(effective.get("model", {}).get("id")
+                                                                    if isinstance(effective.get("model"), dict) else None))
             if key in seen:
                 continue
             seen.add(key)
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")
-                try:
-                    validate(source, effective, file)
-                except CrmStudyError as exc:
-                    # listed under the input being checked; name the other file if the
-                    # problem was found in a companion (e.g. the codebook of a survey)
-                    other = exc.file and Path(exc.file).name != Path(file).name and exc.file != file
-                    message = f"{exc.problem} (in {exc.file})" if other else exc.problem
-                    problems.append(Problem("error", file, _where(exc), message,
-                                            exc.hint or "", f"{chapter}.{name}"))
-                except Exception as exc:  # never a traceback: say what broke, and where
-                    problems.append(Problem("error", file, "", f"cannot be read ({type(exc).__name__}: {exc})",
-                                            "check the file format (CSV UTF-8 with a header line)",
-                                            f"{chapter}.{name}"))
-            for w in caught:
-                from .errors import CrmStudyWarning
+            run(lambda: validate(source, effective, file), file, f"{chapter}.{name}")
+        if chapter.startswith("03") and effective.get("survey") and effective.get("codebook"):
+            from . import schemas
 
-                if issubclass(w.category, CrmStudyWarning):
-                    problems.append(Problem("warning", file, "", str(w.message), "", f"{chapter}.{name}"))
+            codebook_file = str(effective["codebook"])
+            run(lambda: schemas.check_capability_items(schemas.read_codebook(effective["codebook"]),
+                                                       effective["codebook"]),
+                codebook_file, f"{chapter}.codebook")
+        if "model" in effective and effective.get("survey") and effective.get("codebook"):
+            from .study_model import build_frame
+
+            chapter_model = model if model is not None and values.get("model", document.get("model")) \
+                == document.get("model") else None
+            try:
+                chapter_model = chapter_model or parse_model(effective["model"])
+            except CrmStudyError as exc:
+                record(exc, str(path), f"{chapter}.model")
+                continue
+            file = str(effective["survey"])
+            inputs = (file, str(effective["codebook"]), str(effective.get("financials") or ""))
+            if not any(p.severity == "error" and p.file in inputs
+                       for p in problems):  # the inputs' own errors are listed already
+                run(lambda: build_frame(effective, chapter_model), file, f"{chapter}.model")
+            id_col = {**by_name["02_measurement"].defaults(), **params.get("02_measurement", {})}.get(
+                "id_col") if "02_measurement" in params else None
+            if id_col and id_col != chapter_model.id:
+                problems.append(Problem("warning", str(path), "", f"model.id {chapter_model.id!r} differs "
+                                        f"from 02_measurement.id_col {id_col!r}",
+                                        "use the same id column in every chapter", "model.id"))
     return problems
 
 

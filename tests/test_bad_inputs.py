@@ -56,3 +56,53 @@ def test_check_from_the_command_line_exits_non_zero(tmp_path):
                              str(CORPUS / "study_typo_parameter.yaml")], capture_output=True, text=True,
                             timeout=300)
     assert result.returncode == 1 and "langauge" in result.stdout and "Traceback" not in result.stderr
+
+
+def test_every_case_names_its_location():
+    # an empty `where` would make test_check_catches_and_locates check nothing
+    empty = [c["file"] for c in CASES if not str(c.get("where", "")).strip()]
+    assert not empty, empty
+
+
+def _study_with_codebook(tmp_path):
+    study = tmp_path / "study.yaml"
+    study.write_text("chapters:\n  02_measurement:\n    codebook: crm_codebook\n", encoding="utf-8")
+    return study
+
+
+@pytest.mark.parametrize("crash", [TypeError("unsupported operand"), KeyError("A11"),
+                                   AttributeError("'NoneType' object has no attribute 'x'")])
+def test_a_crashing_validator_is_a_bug_not_an_error_line(crash, tmp_path, monkeypatch):
+    from crmstudy import study
+
+    real = study._validators
+
+    def broken():
+        validators = real()
+
+        def codebook(source, params, file):
+            raise crash
+
+        return {**validators, "codebook": codebook}
+
+    monkeypatch.setattr(study, "_validators", broken)
+    with pytest.raises(type(crash)):
+        study.check_study(_study_with_codebook(tmp_path))
+
+
+def test_a_validator_raising_an_input_error_gives_a_located_problem(tmp_path, monkeypatch):
+    from crmstudy import study
+    from crmstudy.errors import InputDataError
+
+    real = study._validators
+
+    def strict():
+        def codebook(source, params, file):
+            raise InputDataError("an injected problem", file=file, row="A11", column="min")
+
+        return {**real(), "codebook": codebook}
+
+    monkeypatch.setattr(study, "_validators", strict)
+    problems = study.check_study(_study_with_codebook(tmp_path))
+    assert [(p.severity, p.where, p.message) for p in problems] == [
+        ("error", "row A11, column min", "an injected problem")]

@@ -143,11 +143,18 @@ chapter 2 turns into missing values, also recoding the reverse-keyed item (ED3).
 item, missing in grey.
 """),
     code("""
-answers = datasets.read_table(survey, what="survey answers")
-print(answers.shape)
-display(answers.head())
-item_columns = [c for c in system.leaves() if c in answers.columns]
-likert_shares(answers[item_columns], labels=system.labels(lang, with_code=True), lang=lang);
+if survey:
+    answers = datasets.read_table(survey, what="survey answers")
+    print(answers.shape)
+    display(answers.head())
+    item_columns = [c for c in system.leaves() if c in answers.columns]
+    if item_columns:
+        likert_shares(answers[item_columns], labels=system.labels(lang, with_code=True), lang=lang);
+    else:
+        print("问卷中没有本指标体系的题项：跳过答案分布图。" if lang == "zh" else
+              "The survey has no item of this indicator system: the answer chart is skipped.")
+else:
+    print("本研究没有问卷数据：跳过本节。" if lang == "zh" else "The study has no survey: section skipped.")
 """),
     md("""
 ### 财务报表 / Financial statements
@@ -157,9 +164,13 @@ likert_shares(answers[item_columns], labels=system.labels(lang, with_code=True),
 One row per firm-year (money in 10k CNY). Chapter 4 computes ROE and the other financial ratios from them.
 """),
     code("""
-statements = datasets.read_table(financials, what="financial statements")
-print(statements.shape)
-display(statements.describe().T.round(2))
+if financials:
+    statements = datasets.read_table(financials, what="financial statements")
+    print(statements.shape)
+    display(statements.describe().T.round(2))
+else:
+    print("本研究没有财务报表（绩效由问卷测量）：跳过本节。" if lang == "zh" else
+          "The study has no financial statements (performance is measured by questionnaire): section skipped.")
 """),
     md("""
 ### 交易数据 / Transactions
@@ -170,18 +181,21 @@ CDNOW records every purchase of the customers who first bought in 1997-Q1, over 
 customers bought only once: the starting point of chapter 5 on churn and customer lifetime value.
 """),
     code("""
-purchases = datasets.read_table(transactions, what="transactions")
-per_customer = purchases.groupby(customer_col).size()
-overview = pd.Series({
-    "transactions": len(purchases),
-    "customers": per_customer.size,
-    "first date": pd.to_datetime(purchases[date_col]).min().date(),
-    "last date": pd.to_datetime(purchases[date_col]).max().date(),
-    "share buying once": round(float((per_customer == 1).mean()), 3),
-    "revenue": round(float(purchases[amount_col].sum()), 2),
-})
-display(overview.to_frame("value"))
-monthly_activity(purchases, customer_col, date_col, amount_col, lang=lang);
+if transactions:
+    purchases = datasets.read_table(transactions, what="transactions")
+    per_customer = purchases.groupby(customer_col).size()
+    overview = pd.Series({
+        "transactions": len(purchases),
+        "customers": per_customer.size,
+        "first date": pd.to_datetime(purchases[date_col]).min().date(),
+        "last date": pd.to_datetime(purchases[date_col]).max().date(),
+        "share buying once": round(float((per_customer == 1).mean()), 3),
+        "revenue": round(float(purchases[amount_col].sum()), 2),
+    })
+    display(overview.to_frame("value"))
+    monthly_activity(purchases, customer_col, date_col, amount_col, lang=lang);
+else:
+    print("本研究没有交易数据：跳过本节。" if lang == "zh" else "The study has no transactions: section skipped.")
 """),
     md("""
 ## 小结 / Summary

@@ -27,6 +27,10 @@ judgments = "crm_judgments"        # expert judgments, long table: expert, paren
 judgment_scale = "saaty"           # "saaty" (1/9..9, "1/3") or "questionnaire" (-9..9 coding)
 survey = "crm_survey"              # survey answers, one row per firm (items A11..A36)
 codebook = "crm_codebook"          # codebook of the survey (scale, missing-value codes)
+id_col = "firm_id"                 # respondent id column
+attention_item = "attention_check" # screening (the same in chapters 02-04): instructed-response item ("" for none)
+attention_answer = 2               # the answer it asks for
+drop_careless = True               # drop straight-liners and respondents failing the attention check
 ri_table = "saaty1980"             # "saaty1980", "saaty2005" or "donegan_dodd1991"
 priority_method = "eigen"          # "eigen", "geometric" (方根法) or "arithmetic" (和积法)
 group_method = "aij"               # "aij", "aip_geometric" or "aip_arithmetic"
@@ -147,8 +151,9 @@ contrast (standard deviation) with conflict (correlation) between indicators.
     code("""
 responses = datasets.read_table(survey, what="survey responses")
 book = Codebook.from_frame(datasets.read_table(codebook, what="codebook"))
-prepared = prepare(responses, book, missing="person_mean", attention_check=("attention_check", 2),
-                   drop_careless=True)
+screening = dict(attention_check=(attention_item, attention_answer) if attention_item else None,
+                 drop_careless=drop_careless)   # the study's rule: chapters 02-04 analyse the same firms
+prepared = prepare(responses, book, id_col=id_col, missing="person_mean", **screening)
 scores = prepared.items[system.leaves()]
 ent = entropy.entropy_weights(scores, system.directions(), normalisation=entropy_normalisation,
                               dropna=True)
@@ -222,8 +227,8 @@ goal, B = W ∘ [B_d]; the grade follows from the maximum membership and from th
 grade_names = {"zh": ["很差", "较差", "一般", "较好", "很好"],
                "en": ["very poor", "poor", "fair", "good", "very good"]}[lang]
 level_to_grade = dict(zip(range(1, 8), [grade_names[g] for g in (0, 0, 1, 2, 3, 4, 4)]))
-answers = prepare(responses, book, missing="pairwise", attention_check=("attention_check", 2),
-                  drop_careless=True).items[system.leaves()]   # raw answers, missing left out
+answers = prepare(responses, book, id_col=id_col, missing="pairwise",
+                  **screening).items[system.leaves()]   # raw answers, missing left out
 membership = evaluation.membership_from_answers(answers, levels=range(1, 8), grades=level_to_grade)
 fuzzy = evaluation.fuzzy_evaluation(membership, combined.weights, operator=fuzzy_operator,
                                     grade_scores=[20, 40, 60, 80, 100], system=system)

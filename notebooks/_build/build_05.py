@@ -352,7 +352,11 @@ know each customer's true value, and can check which ranking comes closer to it.
     code("""
 truth = datasets.load("b2b_customers_latent").set_index("customer_id")["true_value"] \\
     if b2b_customers == "b2b_customers" else None
-display(cvs.compare_rankings(index.table["index"], b2b["annual_order_value"], truth=truth))
+if "annual_order_value" in b2b.columns:
+    display(cvs.compare_rankings(index.table["index"], b2b["annual_order_value"], truth=truth))
+else:
+    print("客户表没有年订货额（annual_order_value）列：跳过与订货额排名的比较。" if lang == "zh" else
+          "The customer table has no annual_order_value column: the comparison is skipped.")
 """),
     md("""
 ## 5.6 客户价值向量模型 / The customer-value vector

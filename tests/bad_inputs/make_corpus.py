@@ -55,7 +55,7 @@ def main():
     one = book[book["construct"] != "ED"]
     case("codebook_single_item_construct.csv", C, "ED", frame=__import__("pandas").concat([one, book[book["item"] == "ED1"]]))
     case("codebook_missing_column.csv", C, "construct", frame=book.drop(columns="construct"))
-    case("codebook_empty.csv", C, "", text="")
+    case("codebook_empty.csv", C, "line 1", text="")
     case("codebook_gbk.csv", C, "GBK", text=book.to_csv(index=False), encoding="gbk")
 
     answers = datasets.load("crm_survey")
@@ -71,7 +71,7 @@ def main():
     case("survey_duplicate_ids.csv", R, "F0009", frame=dup)
     case("survey_missing_item.csv", R, "A27", frame=answers.drop(columns="A27"))
     case("survey_semicolon.csv", R, "firm_id", text=answers.to_csv(index=False, sep=";"))
-    case("survey_empty.csv", R, "", text="")
+    case("survey_empty.csv", R, "line 1", text="")
     case("survey_no_id_column.csv", R, "firm_id", frame=answers.drop(columns="firm_id"))
     minus = answers.astype({"IP2": "object"})
     minus.loc[7, "IP2"] = -3
@@ -81,10 +81,10 @@ def main():
     J = "03_weighting_index.judgments"
     zero = judg.copy()
     zero.loc[0, "value"] = "0"
-    case("judgments_zero.csv", J, "", frame=zero)
+    case("judgments_zero.csv", J, "row 2, column value", frame=zero)
     neg = judg.copy()
     neg.loc[1, "value"] = "-3"
-    case("judgments_negative.csv", J, "", frame=neg)
+    case("judgments_negative.csv", J, "row 3, column value", frame=neg)
     unknown = judg.copy()
     unknown.loc[0, "a"] = "A99"
     case("judgments_unknown_label.csv", J, "A99", frame=unknown)
@@ -94,13 +94,13 @@ def main():
     case("judgments_text_value.csv", J, "high", frame=words)
     first = judg.iloc[[0]].copy()
     first["value"] = "5"
-    case("judgments_conflicting_duplicate.csv", J, "", frame=__import__("pandas").concat([judg, first]))
+    case("judgments_conflicting_duplicate.csv", J, "row 2, entry [A1, A2]", frame=__import__("pandas").concat([judg, first]))
     flipped = judg.iloc[[0]].copy()
     flipped[["a", "b"]] = flipped[["b", "a"]].to_numpy()
     flipped["value"] = "5"
-    case("judgments_nonreciprocal.csv", J, "", frame=__import__("pandas").concat([judg, flipped]))
-    case("judgments_missing_judgment.csv", J, "", frame=judg.drop(index=3))
-    case("judgments_questionnaire_out_of_range.csv", J, "", frame=judg.assign(value="12"),
+    case("judgments_nonreciprocal.csv", J, "row 2, entry [A1, A2]", frame=__import__("pandas").concat([judg, flipped]))
+    case("judgments_missing_judgment.csv", J, "entry [A11, A12]", frame=judg.drop(index=3))
+    case("judgments_questionnaire_out_of_range.csv", J, "row 2, column value", frame=judg.assign(value="12"),
          extra={"judgment_scale": "questionnaire"})
 
     fin = datasets.load("crm_financials")
@@ -110,7 +110,7 @@ def main():
     txt = fin.astype({"revenue": "object"})
     txt.loc[3, "revenue"] = "约一百万"  # text; "n/a" would be read as missing
     case("financials_text_in_numeric.csv", F, "revenue", frame=txt)
-    case("financials_empty.csv", F, "", text="firm_id,year,revenue\n")
+    case("financials_empty.csv", F, "line 2", text="firm_id,year,revenue\n")
 
     tx = datasets.load("cdnow_sample").drop(columns="sample_id")
     T = "05_customer_value.transactions"
@@ -125,8 +125,8 @@ def main():
     na_tx.loc[7, "dollar_value"] = None
     case("transactions_missing_amount.csv", T, "dollar_value", frame=na_tx, extra=extra)
     case("transactions_missing_column.csv", T, "dollar_value", frame=tx.drop(columns="dollar_value"), extra=extra)
-    case("transactions_empty.csv", T, "", text="customer_id,date,number_of_cds,dollar_value\n", extra=extra)
-    case("transactions_tab_separated.csv", T, "", text=tx.to_csv(index=False, sep="\t"), extra=extra)
+    case("transactions_empty.csv", T, "line 2", text="customer_id,date,number_of_cds,dollar_value\n", extra=extra)
+    case("transactions_tab_separated.csv", T, "column customer_id", text=tx.to_csv(index=False, sep="\t"), extra=extra)
 
     b2b = datasets.load("b2b_customers")
     B = "05_customer_value.b2b_customers"
