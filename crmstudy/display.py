@@ -113,7 +113,15 @@ def _section(name: str) -> dict:
 
 def framework_table(lang: str = "zh") -> pd.DataFrame:
     """The CRM capability analysis framework (:func:`crmstudy.indicators.capability_framework`)
-    as a display table: kind of activity, activity, indicator code, description."""
+    as a display table indexed by the kind of activity: activity, indicator code, description.
+
+    Examples
+    --------
+    >>> framework_table("zh").iloc[0].tolist()
+    ['客户洞察', 'A1', '收集和分析客户信息，识别最有价值的客户。']
+    >>> framework_table("en").index[-1]
+    'support activity'
+    """
     from .indicators import capability_framework
 
     frame = capability_framework(lang)
@@ -122,12 +130,20 @@ def framework_table(lang: str = "zh") -> pd.DataFrame:
     return pd.DataFrame({label("activity_kind", lang, "headers"): kind,
                          label("activity", lang, "headers"): frame["name"],
                          label("indicator", lang, "headers"): indicator,
-                         label("description", lang, "headers"): frame["description"]})
+                         label("description", lang, "headers"): frame["description"]}
+                        ).set_index(label("activity_kind", lang, "headers"))
 
 
 def datasets_table(lang: str = "zh") -> pd.DataFrame:
     """The shipped data sets (:func:`crmstudy.datasets.list_datasets`) as a display table:
-    name (the identifier a chapter parameter takes), description, rows, kind (real/simulated)."""
+    indexed by name (the identifier a chapter parameter takes): description, rows, kind
+    (real/simulated).
+
+    Examples
+    --------
+    >>> datasets_table("zh").loc["cdnow"].tolist()[1:]
+    ['69,659', '真实']
+    """
     from .datasets import list_datasets
 
     frame = list_datasets()
@@ -139,4 +155,4 @@ def datasets_table(lang: str = "zh") -> pd.DataFrame:
         label("description", lang, "headers"): description,
         label("rows", lang, "headers"): frame["rows"].map(lambda n: format_int(n, lang=lang)),
         label("data_kind", lang, "headers"): frame["kind"].map(lambda k: label(k, lang, "terms")),
-    })
+    }).set_index(label("dataset", lang, "headers"))
