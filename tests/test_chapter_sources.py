@@ -116,7 +116,7 @@ def test_at_least_three_exercises_each_with_a_hidden_solution(source):
                 assert text.count("<details>") == text.count("</details>"), heading
         for cell in nb.cells:
             if "solution" in cell.metadata.get("tags", []):
-                assert cell.metadata["jupyter"]["source_hidden"] is True
-                assert "hide-input" in cell.metadata["tags"]
+                assert cell.metadata["jupyter"] == {"source_hidden": True, "outputs_hidden": True}
+                assert "hide-cell" in cell.metadata["tags"]
     assert counts["zh"] >= 3, f"{source.name}: {counts['zh']} exercises, at least 3 wanted"
     assert counts["zh"] == counts["en"], counts

@@ -9,7 +9,8 @@ Output: ``notebooks/zh/NN_name.ipynb`` and ``notebooks/en/NN_name.ipynb``, each 
 language: markdown cells of the other language dropped, and the ``lang = "..."`` line of the
 cell tagged ``parameters`` set to the notebook's language.  Outputs are empty, cell ids stable.
 Exercise solutions: a code cell tagged ``solution`` is collapsed in JupyterLab
-(``jupyter.source_hidden``) and hidden behind a toggle on the course site (``hide-input``).
+(``jupyter.source_hidden`` and ``outputs_hidden``) and hidden behind a toggle on the course site
+(MyST-NB tag ``hide-cell``: code and output, since the output is the answer).
 
 Run ``python notebooks/_build/make_notebooks.py`` after editing a source (``--check``: only
 report notebooks that differ); tests/test_chapter_sources.py checks that the committed notebooks
@@ -99,10 +100,10 @@ def build(source: Path, lang: str) -> nbformat.NotebookNode:
                     raise SourceError(f"{source.name}: the parameters cell has no `lang = \"..\"` line")
                 cell.source = _LANG_LINE.sub(lambda m: f'lang = "{lang}"{m.group(2)}', cell.source, count=1)
                 found_parameters = True
-            if "solution" in tags:
-                cell.metadata.setdefault("jupyter", {})["source_hidden"] = True
-                if "hide-input" not in tags:
-                    tags.append("hide-input")
+            if "solution" in tags:   # collapsed: code and its output (the answer) alike
+                cell.metadata.setdefault("jupyter", {}).update(source_hidden=True, outputs_hidden=True)
+                if "hide-cell" not in tags:
+                    tags.append("hide-cell")
                 cell.metadata["tags"] = tags
         cells.append(cell)
     if not found_parameters:
