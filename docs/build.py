@@ -49,6 +49,8 @@ def _execute(notebook: str, lang: str, target: str, cache: str) -> tuple[str, fl
         shutil.copyfile(cache, target)
         return target, time.perf_counter() - start, True
     os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"  # figures shown inline
+    # the kernel runs the checkout's crmstudy, like the pages' API reference
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
     with tempfile.TemporaryDirectory(prefix="crmstudy-site-") as work:
         executed = Path(work) / "executed.ipynb"
         pm.execute_notebook(notebook, str(executed), parameters={"lang": lang}, cwd=work,
@@ -96,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {Path(target).parent.name}/{Path(target).name}: "
                   f"{'cached' if cached else f'{seconds:.0f} s'}", flush=True)
     executed = time.perf_counter() - start
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
     shutil.rmtree(html, ignore_errors=True)
     warnings = out / "sphinx-warnings.txt"
     result = subprocess.run([sys.executable, "-m", "sphinx", "-b", "html", "-q", "-E", "-w", str(warnings),

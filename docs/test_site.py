@@ -8,7 +8,8 @@ default build/site/html).  CI (.ci/run) builds the site and runs this file.
   the browser every resource a chapter page fetched came from the local server;
 * a headless Chromium (Debian packages ``chromium`` and ``chromium-driver``, driven by
   selenium) opens the first chapter of each language, finds its title, and checks that every
-  figure loaded (``naturalWidth > 0``); a screenshot per language is saved beside the site
+  figure loaded (``naturalWidth > 0``) and that the exercise solutions are hidden behind closed
+  toggles; a screenshot per language (page top, and its first figure) is saved beside the site
   (``../screenshots``);
 * every local link and resource reachable from the index (pages, images, scripts, styles,
   and ``#fragment`` targets) exists.
@@ -195,6 +196,10 @@ def test_a_chapter_opens_with_its_title_and_figures(site, server, browser, lang)
         d.execute_script("return arguments[0].complete", img) for img in images))
     widths = [browser.execute_script("return arguments[0].naturalWidth", img) for img in images]
     assert all(w > 0 for w in widths), widths
+    # exercise solutions are there, hidden behind closed toggles
+    hidden = browser.execute_script(
+        "return Array.from(document.querySelectorAll('article details.hide')).map(d => d.open)")
+    assert len(hidden) >= 3 and not any(hidden), hidden
     fetched = browser.execute_script(
         "return performance.getEntriesByType('resource').map(e => e.name)")
     assert fetched and all(u.startswith(server) for u in fetched), \
@@ -202,3 +207,4 @@ def test_a_chapter_opens_with_its_title_and_figures(site, server, browser, lang)
     shots = site.parent / "screenshots"
     shots.mkdir(exist_ok=True)
     assert browser.save_screenshot(str(shots / f"{lang}_{Path(chapters[0]).stem}.png"))
+    assert images[0].screenshot(str(shots / f"{lang}_{Path(chapters[0]).stem}_figure1.png"))
