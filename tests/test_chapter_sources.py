@@ -68,7 +68,7 @@ def test_one_language_per_notebook(source, lang):
     else:
         # most of a Chinese notebook's prose is Chinese (catches a forgotten "lang" on en cells)
         letters = re.findall(r"[A-Za-z]+", re.sub(r"`[^`]*`|\$[^$]*\$|<[^>]+>", "", markdown))
-        assert len(CJK.findall(markdown)) > 3 * sum(map(len, letters))
+        assert len(CJK.findall(markdown)) > 2 * sum(map(len, letters))
     assert all(c.id == f"cell-{i:02d}" for i, c in enumerate(nb.cells))
 
 
