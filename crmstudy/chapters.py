@@ -13,16 +13,27 @@ from pathlib import Path
 
 from .errors import ParameterError
 
-__all__ = ["Chapter", "chapters", "load_params", "notebooks_dir"]
+__all__ = ["Chapter", "LANGUAGES", "chapters", "load_params", "notebooks_dir"]
 
 _CHAPTER = re.compile(r"^(\d\d)_[A-Za-z0-9_]+\.ipynb$")
+LANGUAGES = ("zh", "en")
+DEFAULT_LANG = "zh"
+
+
+def _has_chapters(folder: Path) -> bool:
+    return folder.is_dir() and any(_CHAPTER.match(p.name) for p in folder.iterdir())
 
 
 def notebooks_dir() -> Path:
-    """The chapter notebooks: ``crmstudy/_notebooks`` in a wheel, ``notebooks/`` in a checkout."""
+    """The chapter notebooks: ``crmstudy/_notebooks`` in a wheel, ``notebooks/`` in a checkout.
+
+    Layout: one notebook per language, ``<dir>/zh/NN_name.ipynb`` and ``<dir>/en/NN_name.ipynb``
+    (generated from ``notebooks/source/NN_name.md``).  During the transition a chapter may still
+    exist only as one bilingual notebook ``<dir>/NN_name.ipynb`` (old layout); both are found.
+    """
     package = Path(__file__).resolve().parent
     for candidate in (package / "_notebooks", package.parent / "notebooks"):
-        if candidate.is_dir() and any(_CHAPTER.match(p.name) for p in candidate.iterdir()):
+        if any(_has_chapters(folder) for folder in (candidate, *(candidate / l for l in LANGUAGES))):
             return candidate
     raise ParameterError("the chapter notebooks are missing from this installation",
                          hint="reinstall crmstudy, or run from a full source checkout")
@@ -32,7 +43,25 @@ def notebooks_dir() -> Path:
 class Chapter:
     number: str
     name: str          # notebook stem, e.g. "01_framework"
-    path: Path
+    path: Path         # the notebook of the default language (zh), or the bilingual old-layout one
+    languages: tuple[str, ...] = ()   # ("zh", "en"): one notebook per language; (): bilingual
+
+    def notebook(self, lang: str | None = None) -> Path:
+        """The notebook that runs the chapter in ``lang`` (default zh).
+
+        A chapter in the old layout has one bilingual notebook, returned for every language
+        (its ``lang`` parameter switches the language of tables and figures).
+        """
+        lang = DEFAULT_LANG if lang is None else lang
+        if lang not in LANGUAGES:
+            raise ParameterError(f"unknown language {lang!r} for chapter {self.name}",
+                                 hint='set lang to "zh" or "en"')
+        if not self.languages:
+            return self.path
+        if lang not in self.languages:
+            raise ParameterError(f"chapter {self.name} has no {lang} notebook",
+                                 hint="regenerate it: python notebooks/_build/make_notebooks.py")
+        return self.path.parent.parent / lang / self.path.name
 
     def parameters(self) -> dict:
         """Parameter name -> default (as written in the cell tagged ``parameters``)."""
@@ -48,10 +77,28 @@ class Chapter:
         return {name: ast.literal_eval(text) for name, text in self.parameters().items()}
 
 
+def _discover(folder: Path) -> list[Chapter]:
+    """Chapters of both layouts; a chapter found in both is an error (delete the old notebook)."""
+    per_lang = {lang: {p.name: p for p in sorted((folder / lang).glob("*.ipynb")) if _CHAPTER.match(p.name)}
+                for lang in LANGUAGES if (folder / lang).is_dir()}
+    names = sorted({name for found in per_lang.values() for name in found})
+    legacy = {p.name: p for p in sorted(folder.glob("*.ipynb")) if _CHAPTER.match(p.name)}
+    both = sorted(set(names) & set(legacy))
+    if both:
+        raise ParameterError(f"chapter(s) {', '.join(both)} exist in both layouts", file=folder,
+                             hint="delete the old bilingual notebook once its zh/en notebooks exist")
+    result = []
+    for name in names:
+        languages = tuple(lang for lang in LANGUAGES if name in per_lang.get(lang, {}))
+        path = per_lang.get(DEFAULT_LANG, {}).get(name) or per_lang[languages[0]][name]
+        result.append(Chapter(name[:2], Path(name).stem, path, languages))
+    result += [Chapter(name[:2], Path(name).stem, path) for name, path in legacy.items()]
+    return sorted(result, key=lambda c: c.name)
+
+
 def chapters(selection: str | None = None) -> list[Chapter]:
     """The chapter notebooks in order, optionally only those in ``"01,03"``."""
-    found = [Chapter(m.group(1), p.stem, p) for p in sorted(notebooks_dir().iterdir())
-             if (m := _CHAPTER.match(p.name))]
+    found = _discover(notebooks_dir())
     if not selection:
         return found
     wanted = [s.strip() for s in selection.split(",") if s.strip()]

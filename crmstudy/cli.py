@@ -114,7 +114,7 @@ def _execute(chapter: Chapter, params: dict, folder: Path, html: bool, timeout: 
     workdir = folder / "work" / chapter.name   # anything a chapter writes lands here
     workdir.mkdir(parents=True, exist_ok=True)
     try:
-        pm.execute_notebook(str(chapter.path), str(target), parameters=params,
+        pm.execute_notebook(str(chapter.notebook(params.get("lang"))), str(target), parameters=params,
                             kernel_name="python3", progress_bar=False, cwd=str(workdir),
                             execution_timeout=timeout, report_mode=False,
                             kernel_manager_class=_kernel_manager_class(ipc_dir))

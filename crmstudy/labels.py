@@ -37,8 +37,8 @@ __all__ = ["LANGS", "SECTIONS", "catalogue", "label", "variable_label", "level_l
            "dummy_label", "term_label", "path_label", "join", "check_lang", "with_unit"]
 
 LANGS = ("zh", "en")
-SECTIONS = ("statistics", "headers", "terms", "titles", "notes", "variables", "levels", "units",
-            "unit_headers", "formats")
+SECTIONS = ("statistics", "headers", "terms", "titles", "notes", "facts", "variables", "levels",
+            "units", "unit_headers", "formats")
 _FILE = Path(__file__).resolve().parent / "systems" / "labels.yaml"
 
 # patsy / formulaic names of a treatment dummy: "ownership[T.private]", "C(industry)[T.retail]"

@@ -30,6 +30,36 @@ def test_chapters_are_discovered_in_order():
     assert "lang" in cli.chapters("01")[0].parameters()
 
 
+def _fake_notebook(path, lang="zh"):
+    import nbformat
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    cell = nbformat.v4.new_code_cell(f'lang = "{lang}"', metadata={"tags": ["parameters"]})
+    nbformat.write(nbformat.v4.new_notebook(cells=[cell]), path)
+
+
+def test_registry_finds_both_layouts_during_the_transition(tmp_path):
+    from crmstudy.chapters import _discover
+    from crmstudy.errors import ParameterError
+
+    for lang in ("zh", "en"):
+        _fake_notebook(tmp_path / lang / "01_framework.ipynb", lang)
+    _fake_notebook(tmp_path / "02_measurement.ipynb")           # old bilingual layout
+    (tmp_path / "source").mkdir()
+    found = _discover(tmp_path)
+    assert [(c.name, c.languages) for c in found] == [("01_framework", ("zh", "en")),
+                                                      ("02_measurement", ())]
+    new, old = found
+    assert new.path == tmp_path / "zh" / "01_framework.ipynb" == new.notebook() == new.notebook("zh")
+    assert new.notebook("en") == tmp_path / "en" / "01_framework.ipynb"
+    assert old.notebook("en") == old.notebook("zh") == tmp_path / "02_measurement.ipynb"
+    with pytest.raises(ParameterError, match="unknown language 'fr'"):
+        new.notebook("fr")
+    _fake_notebook(tmp_path / "01_framework.ipynb")             # converted but not deleted
+    with pytest.raises(ParameterError, match="01_framework.ipynb exist in both layouts"):
+        _discover(tmp_path)
+
+
 def test_run_chapter_01_into_a_new_folder(tmp_path):
     out = tmp_path / "results" / "one"
     result = run_cli("run", "--chapters", "01", "--out", str(out))
@@ -61,6 +91,11 @@ def test_params_file_with_english_and_user_system(tmp_path):
     assert result.returncode == 0, result.stderr
     text = (out / "01_framework.ipynb").read_text(encoding="utf-8")
     assert "Item one" in text
+    # the study's language chose the English notebook (one language per notebook)
+    executed = json.loads(text)
+    if cli.chapters("01")[0].languages:
+        assert executed["metadata"]["crmstudy"]["lang"] == "en"
+        assert "客户关系管理能力是" not in text and "CRM capability" in text
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.yaml", "out", "params.yaml"]
 
 

@@ -1,7 +1,9 @@
 """Every chapter notebook runs through papermill with NON-default parameters.
 
-(nbval runs them with their defaults: `pytest --nbval-lax notebooks`.)  The alternative
-parameters of chapter NN live in tests/notebook_params/NN_<name>.yaml.
+(nbval runs them with their defaults, both languages: `pytest --nbval-lax notebooks`.)  The
+alternative parameters of chapter NN live in tests/notebook_params/NN_<name>.yaml; their
+``lang`` picks the notebook that runs (notebooks/<lang>/NN_name.ipynb, or the bilingual
+notebooks/NN_name.ipynb of a chapter not yet converted), as ``crmstudy run`` does.
 """
 from pathlib import Path
 
@@ -10,26 +12,29 @@ import papermill as pm
 import pytest
 import yaml
 
+from crmstudy.chapters import chapters
+
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+CHAPTERS = chapters()
 PARAMS = ROOT / "tests" / "notebook_params"
 
 pytestmark = pytest.mark.notebook
 
 
 def test_every_chapter_is_here():
-    assert [p.stem[:2] for p in NOTEBOOKS] == [f"{i:02d}" for i in range(1, len(NOTEBOOKS) + 1)]
-    assert NOTEBOOKS and NOTEBOOKS[0].stem == "01_framework"
+    assert [c.number for c in CHAPTERS] == [f"{i:02d}" for i in range(1, len(CHAPTERS) + 1)]
+    assert CHAPTERS and CHAPTERS[0].name == "01_framework"
 
 
-@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
-def test_runs_with_other_parameters(notebook, tmp_path):
-    params_file = PARAMS / f"{notebook.stem}.yaml"
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda c: c.name)
+def test_runs_with_other_parameters(chapter, tmp_path):
+    params_file = PARAMS / f"{chapter.name}.yaml"
     assert params_file.is_file(), f"add non-default parameters for {notebook.stem} in {params_file}"
     params = yaml.safe_load(params_file.read_text(encoding="utf-8"))
     # a relative path that exists next to the params file is a test input file
     params = {k: str((PARAMS / v).resolve()) if isinstance(v, str) and (PARAMS / v).is_file() else v
               for k, v in params.items()}
+    notebook = chapter.notebook(params.get("lang"))
     defaults = pm.inspect_notebook(str(notebook))
     unknown = set(params) - set(defaults)
     assert not unknown, f"{params_file.name} names unknown parameters {unknown}"

@@ -13,10 +13,17 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+# generated one-language notebooks (notebooks/zh, notebooks/en) and, during the transition, the
+# bilingual notebooks of chapters not yet converted (notebooks/NN_name.ipynb)
+NOTEBOOKS = sorted([*(ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"),
+                    *(ROOT / "notebooks").glob("[a-z][a-z]/[0-9][0-9]_*.ipynb")])
 
 
-@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
+def _nb_id(path):
+    return path.relative_to(ROOT / "notebooks").with_suffix("").as_posix()
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=_nb_id)
 def test_notebook_is_stripped(notebook):
     nb = nbformat.read(notebook, as_version=4)
     for i, cell in enumerate(nb.cells):
@@ -25,7 +32,7 @@ def test_notebook_is_stripped(notebook):
             assert cell.execution_count is None, f"{notebook.name} cell {i} has an execution count"
 
 
-@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=_nb_id)
 def test_parameters_cell_holds_only_literals(notebook):
     nb = nbformat.read(notebook, as_version=4)
     tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
@@ -79,12 +86,12 @@ def test_wheel_carries_data_notebooks_and_font(tmp_path):
     wheel = next(tmp_path.glob("crmstudy-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
     for required in ("crmstudy/_data/cdnow/CDNOW_master.txt", "crmstudy/_data/cdnow/datasets.yaml",
-                     "crmstudy/_data/crm_survey/responses.csv", "crmstudy/_notebooks/01_framework.ipynb",
+                     "crmstudy/_data/crm_survey/responses.csv", "crmstudy/_notebooks/zh/01_framework.ipynb",
                      "crmstudy/fonts/NotoSansSC-crmstudy-subset.otf", "crmstudy/fonts/OFL.txt",
                      "crmstudy/systems/capability.yaml"):
         assert required in names, required
     for notebook in NOTEBOOKS:
-        assert f"crmstudy/_notebooks/{notebook.name}" in names
+        assert f"crmstudy/_notebooks/{_nb_id(notebook)}.ipynb" in names
 
 
 def test_every_parameter_is_explained_in_both_languages():

@@ -1,6 +1,8 @@
 """Figures of chapter 01: the analysis framework and a first look at the sample data."""
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 import pandas as pd
 
@@ -53,9 +55,10 @@ def framework_figure(lang: str = "zh", ax=None):
         ax.add_patch(FancyArrow(x, 1.1, width - 0.12, 0, width=1.3, head_width=1.3,
                                 head_length=0.35, length_includes_head=True,
                                 fc=_tint(colours[i], 0.55), ec=colours[i]))
-        label = row["name"] + (f"\n({row['indicator']})" if pd.notna(row["indicator"]) else "")
-        ax.text(x + (width - 0.35) / 2, 1.1, label, ha="center", va="center", fontsize=9.5,
-                wrap=True)
+        # wrap long (English) names to the chevron's width; Chinese names fit on one line
+        name = textwrap.fill(row["name"], width=16, break_long_words=False)
+        label = name + (f"\n({row['indicator']})" if pd.notna(row["indicator"]) else "")
+        ax.text(x + (width - 0.35) / 2, 1.1, label, ha="center", va="center", fontsize=9.5)
     ax.set_xlim(0, 10)
     ax.set_ylim(0.2, 6.5)
     ax.axis("off")

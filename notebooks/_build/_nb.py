@@ -1,5 +1,8 @@
 """What every chapter builder shares: markdown/code cells and writing the notebook.
 
+OLD LAYOUT, being replaced by notebooks/source/*.md + make_notebooks.py (see
+notebooks/source/README.md); delete a builder once its chapter is converted.
+
 The builders (``build_0N.py``) generate the chapter notebooks so that their source stays
 reviewable in diffs; notebooks are written with outputs stripped.
 """

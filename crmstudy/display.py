@@ -1,0 +1,158 @@
+"""Display tables of the chapters: labelled from the catalogue, numbers formatted.
+
+章节展示用表格：标签取自双语目录，数字按期刊格式。
+
+The chapter notebooks show tables through these functions (or a result's own ``table(lang)``),
+so a notebook holds no translation branch and no hand-written table logic.  Every header and
+cell word comes from :mod:`crmstudy.labels` (``crmstudy/systems/labels.yaml``), every number from
+:mod:`crmstudy.formatting`; the returned frames hold strings, ready for ``display``.
+
+This module sits with the core (labels, formatting, datasets, indicators); it imports no
+analysis module.
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping, Sequence
+
+import pandas as pd
+
+from .errors import ParameterError
+from .formatting import format_int, format_number, format_percent, format_unit
+from .labels import check_lang, label, variable_label
+
+__all__ = ["describe_table", "facts_table", "framework_table", "datasets_table", "FACT_KINDS"]
+
+# How each fact of the catalogue section ``facts`` is formatted (facts not listed: as text).
+FACT_KINDS = {"transactions": "int", "customers": "int", "first_date": "date", "last_date": "date",
+              "share_buying_once": "share", "revenue_usd": "usd", "firms": "int",
+              "firm_years": "int", "items": "int"}
+
+_DESCRIBE = ("n", "mean", "sd", "min", "median", "max")
+
+
+def describe_table(data: pd.DataFrame, lang: str = "zh", *, columns: Sequence[str] | None = None,
+                   labels: Mapping | None = None, quantity: str = "mean") -> pd.DataFrame:
+    """Descriptive statistics of numeric columns, one row per variable (N, M, SD, min, median, max).
+
+    The labelled counterpart of ``DataFrame.describe().T``: rows are variable names from
+    ``labels`` or the catalogue (a name found nowhere is shown as it is), headers from the
+    catalogue, N as an integer with thousands separators, the other statistics with the decimals
+    of ``quantity`` (:data:`crmstudy.formatting.DECIMALS`, default ``"mean"``: 2), never in
+    scientific notation.  N counts the non-missing values; SD is the sample SD (ddof = 1).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = describe_table(pd.DataFrame({"firm_age": [2, 4, 9]}), "zh")
+    >>> table.index.tolist(), table.columns.tolist()
+    (['企业年龄'], ['N', '均值', '标准差', '最小值', '中位数', '最大值'])
+    >>> table.iloc[0].tolist()
+    ['3', '5.00', '3.61', '2.00', '4.00', '9.00']
+    """
+    check_lang(lang)
+    if columns is None:
+        columns = [c for c in data.columns if pd.api.types.is_numeric_dtype(data[c])
+                   and not pd.api.types.is_bool_dtype(data[c])]
+    missing = [c for c in columns if c not in data.columns]
+    if missing:
+        raise ParameterError(f"describe_table: no column(s) {', '.join(map(str, missing))}",
+                             hint=f"the data have: {', '.join(map(str, data.columns))}")
+    if not columns:
+        raise ParameterError("describe_table: no numeric column to describe",
+                             hint="pass columns= naming numeric columns")
+    values = data[list(columns)].apply(pd.to_numeric, errors="raise")
+    stats = {"n": values.count(), "mean": values.mean(), "sd": values.std(ddof=1),
+             "min": values.min(), "median": values.median(), "max": values.max()}
+    rows = {}
+    for column in columns:
+        rows[variable_label(str(column), lang, labels)] = [
+            format_int(stats["n"][column], lang=lang) if key == "n"
+            else format_number(stats[key][column], quantity, lang=lang) for key in _DESCRIBE]
+    return pd.DataFrame.from_dict(rows, orient="index",
+                                  columns=[label(k, lang, "statistics") for k in _DESCRIBE])
+
+
+def facts_table(facts: Mapping[str, Any], lang: str = "zh") -> pd.DataFrame:
+    """A two-column table of named facts (项目 / 数值), the labelled form of a printed dict.
+
+    ``facts`` maps a catalogue key (section ``facts``) to a value; the value is formatted by its
+    kind in :data:`FACT_KINDS` (``int | share | usd | cny | date``; others as text): counts
+    with thousands separators, shares as percentages, money with its unit, dates as ISO dates.
+    """
+    check_lang(lang)
+    entries = _section("facts")
+    rows = []
+    for key, value in facts.items():
+        if key not in entries:
+            raise ParameterError(f"facts_table: no catalogue entry facts.{key}",
+                                 hint="add it to crmstudy/systems/labels.yaml (section facts)")
+        kind = FACT_KINDS.get(key, "text")
+        rows.append((label(key, lang, "facts"), _fact(value, kind, lang)))
+    return pd.DataFrame(rows, columns=[label("item_name", lang, "headers"),
+                                       label("value", lang, "headers")]).set_index(
+        label("item_name", lang, "headers"))
+
+
+def _fact(value, kind: str, lang: str) -> str:
+    if kind == "int":
+        return format_int(value, lang=lang)
+    if kind == "share":
+        return format_percent(value, lang=lang)
+    if kind in ("usd", "cny"):
+        return format_unit(round(float(value)), kind, "n", lang=lang)
+    if kind == "date":
+        return pd.Timestamp(value).date().isoformat()
+    return str(value)
+
+
+def _section(name: str) -> dict:
+    from .labels import catalogue
+
+    return catalogue().get(name, {})
+
+
+def framework_table(lang: str = "zh") -> pd.DataFrame:
+    """The CRM capability analysis framework (:func:`crmstudy.indicators.capability_framework`)
+    as a display table indexed by the kind of activity: activity, indicator code, description.
+
+    Examples
+    --------
+    >>> framework_table("zh").iloc[0].tolist()
+    ['客户洞察', 'A1', '收集和分析客户信息，识别最有价值的客户。']
+    >>> framework_table("en").index[-1]
+    'support activity'
+    """
+    from .indicators import capability_framework
+
+    frame = capability_framework(lang)
+    kind = frame["activity"].map(lambda k: label(f"{k}_activity", lang, "terms"))
+    indicator = frame["indicator"].map(lambda c: "—" if pd.isna(c) else str(c))
+    return pd.DataFrame({label("activity_kind", lang, "headers"): kind,
+                         label("activity", lang, "headers"): frame["name"],
+                         label("indicator", lang, "headers"): indicator,
+                         label("description", lang, "headers"): frame["description"]}
+                        ).set_index(label("activity_kind", lang, "headers"))
+
+
+def datasets_table(lang: str = "zh") -> pd.DataFrame:
+    """The shipped data sets (:func:`crmstudy.datasets.list_datasets`) as a display table:
+    indexed by name (the identifier a chapter parameter takes): description, rows, kind
+    (real/simulated).
+
+    Examples
+    --------
+    >>> datasets_table("zh").loc["cdnow"].tolist()[1:]
+    ['69,659', '真实']
+    """
+    from .datasets import list_datasets
+
+    frame = list_datasets()
+    description = frame["description_zh" if lang == "zh" else "description"]
+    if lang == "zh":   # a data set without a Chinese description falls back to English
+        description = description.where(description.astype(bool), frame["description"])
+    return pd.DataFrame({
+        label("dataset", lang, "headers"): frame["name"],
+        label("description", lang, "headers"): description,
+        label("rows", lang, "headers"): frame["rows"].map(lambda n: format_int(n, lang=lang)),
+        label("data_kind", lang, "headers"): frame["kind"].map(lambda k: label(k, lang, "terms")),
+    }).set_index(label("dataset", lang, "headers"))
