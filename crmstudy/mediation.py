@@ -117,6 +117,7 @@ _MODERATED = {7: "a", 8: "a", 14: "b", 58: "ab"}   # which path W moderates
 # resamples x rows per chunk: ~2.4 MB of counts, which stays in cache (faster than one big
 # chunk, measured: 5,000 x 300 in one chunk 77 ms, in chunks of 1,000 resamples 54 ms)
 _CHUNK_ELEMENTS = 300_000
+_SOLVE_CHUNK = 10_000            # resamples per batched solve (bounds the p x p x B stacks)
 BLOCK = 250                      # resamples per random stream (see _block_generators)
 
 _TEXT = {
@@ -284,65 +285,91 @@ def _bootstrap(designs: dict[str, tuple[np.ndarray, np.ndarray]], terms: dict[st
     for eq, (X, y) in designs.items():
         columns.update({t: X[:, k] for k, t in enumerate(terms[eq]) if t not in columns})
         columns.setdefault(eq, y)
-    names = list(columns)
-    pos = {v: k for k, v in enumerate(names)}
+    pos = {v: k for k, v in enumerate(columns)}
     n = len(next(iter(columns.values())))
     # the pairs (u, v), u <= v in variable order, of every X'X (upper triangle) and X'y
     pairs: dict[tuple[int, int], int] = {}
     layout = {}
     for eq, (X, _) in designs.items():
         idx = [pos[t] for t in terms[eq]]
-        p = len(idx)
-        iu = np.triu_indices(p)
+        iu = np.triu_indices(len(idx))
         key = lambda a, b: (min(a, b), max(a, b))  # noqa: E731
         gram = [pairs.setdefault(key(idx[r], idx[c]), len(pairs)) for r, c in zip(*iu)]
         xy = [pairs.setdefault(key(i, pos[eq]), len(pairs)) for i in idx]
-        # X'X scaled by the full-sample column norms (better conditioned pivots)
-        layout[eq] = (p, iu, np.array(gram), np.array(xy), np.sqrt((X ** 2).sum(axis=0) / n))
-    Z = np.column_stack([columns[v] for v in names])
+        # X'X is scaled by the full-sample column norms (better conditioned pivots)
+        layout[eq] = (iu, np.array(gram), np.array(xy), np.sqrt((X ** 2).sum(axis=0) / n))
+    Z = np.column_stack(list(columns.values()))
     u, v = np.array(list(pairs)).T
-    products = np.ascontiguousarray((Z[:, u] * Z[:, v]).T)           # K x n
+    products = Z[:, u] * Z[:, v]                                      # n x K
 
-    blocks_per_chunk = max(1, _CHUNK_ELEMENTS // (BLOCK * n))
+    # 1. moments of every resample: counts (chunk x n) @ products, chunk by chunk
     generators = _block_generators(seed, n_boot)
+    blocks_per_chunk = max(1, _CHUNK_ELEMENTS // (BLOCK * n))
     chunk = BLOCK * blocks_per_chunk
     # work arrays reused by every chunk: fresh multi-megabyte arrays per chunk cost more in
     # page faults than the counting itself (measured: half the time of the counts)
     work = (np.empty(chunk * n, dtype=np.intp), np.empty(chunk * n))
-    out = {eq: np.empty((n_boot, lay[0])) for eq, lay in layout.items()}
-    replaced = 0
+    moments = np.empty((n_boot, len(pairs)))
     for start in range(0, n_boot, chunk):
-        size = min(chunk, n_boot - start)
-        first = start // BLOCK
-        counts = _counts([_draw_indices(g, min(BLOCK, n_boot - b * BLOCK), n)
-                          for b, g in enumerate(generators[first:first + blocks_per_chunk],
-                                                start=first) if b * BLOCK < n_boot], n, work)
-        todo = np.arange(start, start + size)
-        while True:
-            sums = products @ counts.T                # K x resamples: every moment at once
-            bad = np.zeros(len(todo), dtype=bool)
-            for eq, (p, iu, gram, xy, sc) in layout.items():
-                # (p, p, resamples): the resample axis last, so each step below works on
-                # contiguous vectors; a column absent from a resample (a dummy level not
-                # drawn) makes it singular, which the elimination flags by a vanishing pivot
-                g = np.empty((p, p, len(todo)))
-                g[iu] = sums[gram]
-                g[iu[1], iu[0]] = sums[gram]
-                g /= np.multiply.outer(sc, sc)[:, :, None]
-                beta, singular = _batched_spd_solve(g, sums[xy] / sc[:, None])
-                bad |= singular
-                out[eq][todo] = (beta / sc[:, None]).T
-            if not bad.any():
-                break
-            replaced += int(bad.sum())
-            if replaced > 10 * n_boot:
-                raise ModelFitError(
-                    "almost every bootstrap resample has a singular design (a control "
-                    "level or a variable has too few distinct respondents)",
-                    hint="merge rare categories of the controls or collect more data")
-            todo = todo[bad]
-            counts = _counts([_draw_indices(generators[-1], int(bad.sum()), n)], n, work)
-    return out, replaced
+        blocks = range(start // BLOCK, min(start // BLOCK + blocks_per_chunk, len(generators) - 1))
+        draws = [_draw_indices(generators[b], min(BLOCK, n_boot - b * BLOCK), n) for b in blocks]
+        np.matmul(_counts(draws, n, work), products, out=moments[start:start + chunk])
+
+    # 2. every resample's equations solved at once
+    coefs, singular = _solve_moments(moments, layout)
+
+    # 3. a resample whose design is singular (a dummy level not drawn) is replaced by a new
+    # draw from the last stream, all of a round in one call so that the replacements, too,
+    # do not depend on the chunking
+    replaced = 0
+    while singular.any():
+        bad = np.flatnonzero(singular)
+        replaced += len(bad)
+        if replaced > 10 * n_boot:
+            raise ModelFitError(
+                "almost every bootstrap resample has a singular design (a control "
+                "level or a variable has too few distinct respondents)",
+                hint="merge rare categories of the controls or collect more data")
+        draws = _draw_indices(generators[-1], len(bad), n)
+        again = np.empty((len(bad), len(pairs)))
+        for start in range(0, len(bad), chunk):
+            np.matmul(_counts([draws[start:start + chunk]], n, work), products,
+                      out=again[start:start + chunk])
+        new, still = _solve_moments(again, layout)
+        for eq in coefs:
+            coefs[eq][bad] = new[eq]
+        singular = np.zeros(n_boot, dtype=bool)
+        singular[bad[still]] = True
+    return coefs, replaced
+
+
+def _solve_moments(moments: np.ndarray, layout: dict) -> tuple[dict[str, np.ndarray],
+                                                                np.ndarray]:
+    """Coefficients (resamples x p) of every equation from the resamples' moments.
+
+    ``moments`` holds the pair sums of :func:`_bootstrap` (resamples x K); ``layout`` says for
+    each equation where its ``X'X`` (upper triangle) and ``X'y`` entries lie and the column
+    scales.  Returns the coefficients and a flag per resample whose design is singular in
+    some equation.  Solved in slices of ``_SOLVE_CHUNK`` resamples to bound the memory of
+    the (p, p, resamples) stacks.
+    """
+    nb = len(moments)
+    coefs = {eq: np.empty((nb, len(sc))) for eq, (_, _, _, sc) in layout.items()}
+    singular = np.zeros(nb, dtype=bool)
+    for start in range(0, nb, _SOLVE_CHUNK):
+        part = moments[start:start + _SOLVE_CHUNK].T                 # K x resamples
+        for eq, (iu, gram, xy, sc) in layout.items():
+            # (p, p, resamples): the resample axis last, so each elimination step works on
+            # contiguous vectors; a column absent from a resample makes its X'X singular,
+            # which the elimination flags by a vanishing pivot
+            g = np.empty((len(sc), len(sc), part.shape[1]))
+            g[iu] = part[gram]
+            g[iu[1], iu[0]] = g[iu]
+            g /= np.multiply.outer(sc, sc)[:, :, None]
+            beta, bad = _batched_spd_solve(g, part[xy] / sc[:, None])
+            coefs[eq][start:start + _SOLVE_CHUNK] = (beta / sc[:, None]).T
+            singular[start:start + _SOLVE_CHUNK] |= bad
+    return coefs, singular
 
 
 def _batched_spd_solve(A: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
