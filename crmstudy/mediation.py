@@ -95,6 +95,7 @@ lavaan: ``CP ~ a*capability; financial ~ cp*capability + b*CP; ind := a*b``.
 """
 from __future__ import annotations
 
+import functools
 import itertools
 import warnings
 from dataclasses import dataclass, field
@@ -300,20 +301,21 @@ def _bootstrap(designs: dict[str, tuple[np.ndarray, np.ndarray]], terms: dict[st
         layout[eq] = (iu, np.array(gram), np.array(xy), np.sqrt((X ** 2).sum(axis=0) / n))
     Z = np.column_stack(list(columns.values()))
     u, v = np.array(list(pairs)).T
-    products = Z[:, u] * Z[:, v]                                      # n x K
+    products = np.ascontiguousarray((Z[:, u] * Z[:, v]).T)            # K x n
 
-    # 1. moments of every resample: counts (chunk x n) @ products, chunk by chunk
+    # 1. moments of every resample (K x resamples, so that an equation's entries are
+    # contiguous rows): products @ counts' (BLAS), chunk by chunk
     generators = _block_generators(seed, n_boot)
     blocks_per_chunk = max(1, _CHUNK_ELEMENTS // (BLOCK * n))
     chunk = BLOCK * blocks_per_chunk
     # work arrays reused by every chunk: fresh multi-megabyte arrays per chunk cost more in
     # page faults than the counting itself (measured: half the time of the counts)
     work = (np.empty(chunk * n, dtype=np.intp), np.empty(chunk * n))
-    moments = np.empty((n_boot, len(pairs)))
+    moments = np.empty((len(pairs), n_boot))
     for start in range(0, n_boot, chunk):
         blocks = range(start // BLOCK, min(start // BLOCK + blocks_per_chunk, len(generators) - 1))
         draws = [_draw_indices(generators[b], min(BLOCK, n_boot - b * BLOCK), n) for b in blocks]
-        np.matmul(_counts(draws, n, work), products, out=moments[start:start + chunk])
+        np.matmul(products, _counts(draws, n, work).T, out=moments[:, start:start + chunk])
 
     # 2. every resample's equations solved at once
     coefs, singular = _solve_moments(moments, layout)
@@ -331,10 +333,10 @@ def _bootstrap(designs: dict[str, tuple[np.ndarray, np.ndarray]], terms: dict[st
                 "level or a variable has too few distinct respondents)",
                 hint="merge rare categories of the controls or collect more data")
         draws = _draw_indices(generators[-1], len(bad), n)
-        again = np.empty((len(bad), len(pairs)))
+        again = np.empty((len(pairs), len(bad)))
         for start in range(0, len(bad), chunk):
-            np.matmul(_counts([draws[start:start + chunk]], n, work), products,
-                      out=again[start:start + chunk])
+            np.matmul(products, _counts([draws[start:start + chunk]], n, work).T,
+                      out=again[:, start:start + chunk])
         new, still = _solve_moments(again, layout)
         for eq in coefs:
             coefs[eq][bad] = new[eq]
@@ -347,17 +349,17 @@ def _solve_moments(moments: np.ndarray, layout: dict) -> tuple[dict[str, np.ndar
                                                                 np.ndarray]:
     """Coefficients (resamples x p) of every equation from the resamples' moments.
 
-    ``moments`` holds the pair sums of :func:`_bootstrap` (resamples x K); ``layout`` says for
+    ``moments`` holds the pair sums of :func:`_bootstrap` (K x resamples); ``layout`` says for
     each equation where its ``X'X`` (upper triangle) and ``X'y`` entries lie and the column
     scales.  Returns the coefficients and a flag per resample whose design is singular in
     some equation.  Solved in slices of ``_SOLVE_CHUNK`` resamples to bound the memory of
     the (p, p, resamples) stacks.
     """
-    nb = len(moments)
+    nb = moments.shape[1]
     coefs = {eq: np.empty((nb, len(sc))) for eq, (_, _, _, sc) in layout.items()}
     singular = np.zeros(nb, dtype=bool)
     for start in range(0, nb, _SOLVE_CHUNK):
-        part = moments[start:start + _SOLVE_CHUNK].T                 # K x resamples
+        part = moments[:, start:start + _SOLVE_CHUNK]
         for eq, (iu, gram, xy, sc) in layout.items():
             # (p, p, resamples): the resample axis last, so each elimination step works on
             # contiguous vectors; a column absent from a resample makes its X'X singular,
@@ -437,9 +439,9 @@ def _counts(draws: list[np.ndarray], n: int, work: tuple[np.ndarray, np.ndarray]
     flat = work[0][:size * n].reshape(size, n)
     row = 0
     for d in draws:        # a few blocks per chunk, not resamples
-        np.add(d, (np.arange(row, row + d.shape[0], dtype=np.intp) * n)[:, None],
-               out=flat[row:row + d.shape[0]])
-        row += d.shape[0]
+        flat[row:row + d.shape[0]] = d          # a plain widening copy, then a same-type add:
+        row += d.shape[0]                       # faster than one mixed-type add
+    flat += (np.arange(size, dtype=np.intp) * n)[:, None]
     counts = work[1][:size * n]
     counts.fill(0.0)
     np.add.at(counts, flat.ravel(), 1.0)
@@ -621,8 +623,13 @@ class ProcessResult:
             **{col: np.concatenate([p[j] for p in parts])
                for j, col in enumerate(["effect", "boot_se", "ci_low", "ci_high"], start=1)}})
 
-    def conditional_direct(self, at="meansd", conf: float | None = None) -> pd.DataFrame:
-        """Direct effect of x at moderator values with its OLS test (model 8; else constant)."""
+    def conditional_direct(self, at="meansd", conf: float | None = None, *,
+                           with_w: bool = True) -> pd.DataFrame:
+        """Direct effect of x at moderator values with its OLS test (model 8; else constant).
+
+        ``with_w=False`` leaves out the columns ``w`` and ``level`` (for :attr:`direct` of a
+        model whose direct effect is not moderated).
+        """
         conf = self.conventions["conf"] if conf is None else conf
         eq = self.y
         terms = self._terms[eq]
@@ -639,16 +646,20 @@ class ProcessResult:
             se = np.sqrt(cov[i, i] + 2 * wi * cov[i, j] + wi ** 2 * cov[j, j])
         df = float(self._df[eq])
         t, p, lo, hi = _tests(est, se, df, conf)
-        return pd.DataFrame({"w": values, "level": labels, "effect": est, "se": se, "t": t,
-                             "p": p, "ci_low": lo, "ci_high": hi})
+        table = {"w": values, "level": labels, "effect": est, "se": se, "t": t, "p": p,
+                 "ci_low": lo, "ci_high": hi}
+        if not with_w:
+            del table["w"], table["level"]
+        return pd.DataFrame(table)
 
     @property
     def _cov(self) -> dict:
         return self._vcov
 
-    @property
+    @functools.cached_property
     def _df(self) -> dict:
-        return dict(zip(self.models["outcome"], self.models["df2"]))
+        # cached: iterating pandas columns costs more than the tests that use it
+        return dict(zip(self.models["outcome"].tolist(), self.models["df2"].tolist()))
 
     def bootstrap_estimates(self) -> dict[str, pd.DataFrame]:
         """The bootstrap coefficients of every equation (resamples x terms)."""
@@ -1160,10 +1171,8 @@ def process(data: pd.DataFrame, model: int, x: str, y: str, m, w: str | None = N
 def _complete(res: ProcessResult, designs, control_terms, hc, conf) -> ProcessResult:
     """Fill the effect tables of a freshly estimated result (frozen: via object.__setattr__)."""
     set_ = object.__setattr__
-    direct = res.conditional_direct()
-    if res.w is None or f"{res.x}:{res.w}" not in res._terms[res.y]:
-        direct = direct.drop(columns=["w", "level"])
-    set_(res, "direct", direct)
+    set_(res, "direct", res.conditional_direct(
+        with_w=res.w is not None and f"{res.x}:{res.w}" in res._terms[res.y]))
     if res.w is None:
         rows, boots, ests = [], [], []
         for chain in res._indirect_paths():
