@@ -117,7 +117,7 @@ CI_METHODS = ("percentile", "bc")
 _MODERATED = {7: "a", 8: "a", 14: "b", 58: "ab"}   # which path W moderates
 # resamples x rows per chunk: ~2.4 MB of counts, which stays in cache (faster than one big
 # chunk, measured: 5,000 x 300 in one chunk 77 ms, in chunks of 1,000 resamples 54 ms)
-_CHUNK_ELEMENTS = 300_000
+_CHUNK_ELEMENTS = 100_000
 _SOLVE_CHUNK = 10_000            # resamples per batched solve (bounds the p x p x B stacks)
 BLOCK = 250                      # resamples per random stream (see _block_generators)
 
@@ -281,25 +281,27 @@ def _bootstrap(designs: dict[str, tuple[np.ndarray, np.ndarray]], terms: dict[st
     are drawn in blocks (:func:`_block_generators`) and estimated in chunks of at most
     ``_CHUNK_ELEMENTS`` counts, which bounds memory for large n and keeps a chunk in cache.
     """
-    # distinct variables (by name: the same column in several equations is one variable)
+    # distinct variables (by name: the same column in several equations is one variable),
+    # each divided by its root mean square so that every X'X has a unit-scale diagonal
+    # (better conditioned pivots); the coefficients are scaled back at the end
     columns: dict[str, np.ndarray] = {}
     for eq, (X, y) in designs.items():
         columns.update({t: X[:, k] for k, t in enumerate(terms[eq]) if t not in columns})
         columns.setdefault(eq, y)
     pos = {v: k for k, v in enumerate(columns)}
-    n = len(next(iter(columns.values())))
-    # the pairs (u, v), u <= v in variable order, of every X'X (upper triangle) and X'y
+    Z = np.column_stack(list(columns.values()))
+    n = Z.shape[0]
+    scale = np.sqrt((Z ** 2).mean(axis=0))
+    Z = Z / scale
+    # the pairs (u, v), u <= v, of every X'X and X'y; an equation reads its p x p X'X with
+    # one gather of rows ``gram`` (p x p positions, symmetric) and its X'y from rows ``xy``
     pairs: dict[tuple[int, int], int] = {}
     layout = {}
-    for eq, (X, _) in designs.items():
+    for eq in designs:
         idx = [pos[t] for t in terms[eq]]
-        iu = np.triu_indices(len(idx))
-        key = lambda a, b: (min(a, b), max(a, b))  # noqa: E731
-        gram = [pairs.setdefault(key(idx[r], idx[c]), len(pairs)) for r, c in zip(*iu)]
-        xy = [pairs.setdefault(key(i, pos[eq]), len(pairs)) for i in idx]
-        # X'X is scaled by the full-sample column norms (better conditioned pivots)
-        layout[eq] = (iu, np.array(gram), np.array(xy), np.sqrt((X ** 2).sum(axis=0) / n))
-    Z = np.column_stack(list(columns.values()))
+        gram = [[pairs.setdefault((min(r, c), max(r, c)), len(pairs)) for c in idx] for r in idx]
+        xy = [pairs.setdefault((min(i, pos[eq]), max(i, pos[eq])), len(pairs)) for i in idx]
+        layout[eq] = (np.array(gram), np.array(xy), scale[pos[eq]] / scale[idx])
     u, v = np.array(list(pairs)).T
     products = np.ascontiguousarray((Z[:, u] * Z[:, v]).T)            # K x n
 
@@ -350,26 +352,22 @@ def _solve_moments(moments: np.ndarray, layout: dict) -> tuple[dict[str, np.ndar
     """Coefficients (resamples x p) of every equation from the resamples' moments.
 
     ``moments`` holds the pair sums of :func:`_bootstrap` (K x resamples); ``layout`` says for
-    each equation where its ``X'X`` (upper triangle) and ``X'y`` entries lie and the column
-    scales.  Returns the coefficients and a flag per resample whose design is singular in
+    each equation where its ``X'X`` and ``X'y`` entries lie and how to scale its coefficients
+    back to the original units.  Returns the coefficients and a flag per resample whose design is singular in
     some equation.  Solved in slices of ``_SOLVE_CHUNK`` resamples to bound the memory of
     the (p, p, resamples) stacks.
     """
     nb = moments.shape[1]
-    coefs = {eq: np.empty((nb, len(sc))) for eq, (_, _, _, sc) in layout.items()}
+    coefs = {eq: np.empty((nb, len(unscale))) for eq, (_, _, unscale) in layout.items()}
     singular = np.zeros(nb, dtype=bool)
     for start in range(0, nb, _SOLVE_CHUNK):
         part = moments[:, start:start + _SOLVE_CHUNK]
-        for eq, (iu, gram, xy, sc) in layout.items():
+        for eq, (gram, xy, unscale) in layout.items():
             # (p, p, resamples): the resample axis last, so each elimination step works on
             # contiguous vectors; a column absent from a resample makes its X'X singular,
             # which the elimination flags by a vanishing pivot
-            g = np.empty((len(sc), len(sc), part.shape[1]))
-            g[iu] = part[gram]
-            g[iu[1], iu[0]] = g[iu]
-            g /= np.multiply.outer(sc, sc)[:, :, None]
-            beta, bad = _batched_spd_solve(g, part[xy] / sc[:, None])
-            coefs[eq][start:start + _SOLVE_CHUNK] = (beta / sc[:, None]).T
+            beta, bad = _batched_spd_solve(part[gram], part[xy])
+            coefs[eq][start:start + _SOLVE_CHUNK] = (beta * unscale[:, None]).T
             singular[start:start + _SOLVE_CHUNK] |= bad
     return coefs, singular
 
