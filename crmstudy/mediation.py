@@ -120,7 +120,7 @@ _MODERATED = {7: "a", 8: "a", 14: "b", 58: "ab"}   # which path W moderates
 # arrays (0.8 MB each) stay in cache; measured on 5,000 x 300 (model 7, CPU time): 10.6 ms
 # in chunks of 250 resamples, 11.9 ms of 1,000, 15.0 ms of 2,000
 _CHUNK_ELEMENTS = 100_000
-_SOLVE_CHUNK = 10_000            # resamples per batched solve (bounds the p x p x B stacks)
+_SOLVE_CHUNK = 1_000             # resamples per batched solve (p x p x B stacks in cache)
 BLOCK = 250                      # resamples per random stream (see _block_generators)
 
 _TEXT = {
@@ -282,8 +282,8 @@ def _bootstrap(designs: dict[str, tuple[np.ndarray, np.ndarray]], terms: dict[st
     with two controls model 4 needs 20 pairs instead of 34 for separate equations, model 7
     33 instead of 47.  Resamples are drawn in blocks (:func:`_block_generators`) and counted
     in chunks of at most ``_CHUNK_ELEMENTS`` counts, which bounds memory for large n and
-    keeps a chunk in cache; the moments (K x B, independent of n) are kept and every
-    equation is then solved for all resamples at once (:func:`_solve_moments`).
+    keeps a chunk in cache; the moments (K x resamples, independent of n) of a group of
+    chunks are then solved for all its resamples at once (:func:`_solve_moments`).
     """
     # distinct variables (by name: the same column in several equations is one variable),
     # each divided by its root mean square so that every X'X has a unit-scale diagonal
@@ -310,21 +310,30 @@ def _bootstrap(designs: dict[str, tuple[np.ndarray, np.ndarray]], terms: dict[st
     products = np.ascontiguousarray((Z[:, u] * Z[:, v]).T)            # K x n
 
     # 1. moments of every resample (K x resamples, so that an equation's entries are
-    # contiguous rows): products @ counts' (BLAS), chunk by chunk
+    # contiguous rows): products @ counts' (BLAS), chunk by chunk; 2. the equations of a
+    # group of about _SOLVE_CHUNK resamples solved at once.  The work arrays are reused by
+    # every chunk and group: fresh megabyte arrays per chunk cost more in page faults than
+    # the counting itself (measured: half the time of the counts)
     generators = _block_generators(seed, n_boot)
     blocks_per_chunk = max(1, _CHUNK_ELEMENTS // (BLOCK * n))
     chunk = BLOCK * blocks_per_chunk
-    # work arrays reused by every chunk: fresh multi-megabyte arrays per chunk cost more in
-    # page faults than the counting itself (measured: half the time of the counts)
+    group = max(chunk, _SOLVE_CHUNK // chunk * chunk)
     work = (np.empty(chunk * n, dtype=np.intp), np.empty(chunk * n))
-    moments = np.empty((len(pairs), n_boot))
-    for start in range(0, n_boot, chunk):
-        blocks = range(start // BLOCK, min(start // BLOCK + blocks_per_chunk, len(generators) - 1))
-        draws = [_draw_indices(generators[b], min(BLOCK, n_boot - b * BLOCK), n) for b in blocks]
-        np.matmul(products, _counts(draws, n, work).T, out=moments[:, start:start + chunk])
-
-    # 2. every resample's equations solved at once
-    coefs, singular = _solve_moments(moments, layout)
+    moments = np.empty((len(pairs), min(group, n_boot)))
+    coefs = {eq: np.empty((n_boot, len(lay[2]))) for eq, lay in layout.items()}
+    singular = np.zeros(n_boot, dtype=bool)
+    for first in range(0, n_boot, group):
+        size = min(group, n_boot - first)
+        for start in range(first, first + size, chunk):
+            blocks = range(start // BLOCK, min(start // BLOCK + blocks_per_chunk,
+                                               len(generators) - 1))
+            counts = _counts([_draw_indices(generators[b], min(BLOCK, n_boot - b * BLOCK), n)
+                              for b in blocks], n, work)
+            at = start - first
+            np.matmul(products, counts.T, out=moments[:, at:at + len(counts)])
+        part, singular[first:first + size] = _solve_moments(moments[:, :size], layout)
+        for eq in coefs:
+            coefs[eq][first:first + size] = part[eq]
 
     # 3. a resample whose design is singular (a dummy level not drawn) is replaced by a new
     # draw from the last stream, all of a round in one call so that the replacements, too,
@@ -358,25 +367,34 @@ def _solve_moments(moments: np.ndarray, layout: dict) -> tuple[dict[str, np.ndar
     ``moments`` holds the pair sums of :func:`_bootstrap` (K x resamples); ``layout`` says for
     each equation where its ``X'X`` and ``X'y`` entries lie and how to scale its coefficients
     back to the original units.  Returns the coefficients and a flag per resample whose
-    design is singular in some equation.  Solved in slices of ``_SOLVE_CHUNK`` resamples to
-    bound the memory of the (p, p, resamples) stacks.
+    design is singular in some equation.  Solved in slices of ``_SOLVE_CHUNK`` resamples in
+    work arrays reused by every slice and equation: the (p, p, resamples) stacks stay small
+    and in cache (fresh megabyte arrays per equation cost more in page faults than the
+    elimination itself).
     """
     nb = moments.shape[1]
     coefs = {eq: np.empty((nb, len(unscale))) for eq, (_, _, unscale) in layout.items()}
     singular = np.zeros(nb, dtype=bool)
-    for start in range(0, nb, _SOLVE_CHUNK):
-        part = moments[:, start:start + _SOLVE_CHUNK]
+    p_max = max(len(unscale) for _, _, unscale in layout.values())
+    size = min(nb, _SOLVE_CHUNK)
+    stack, temp = np.empty(p_max * p_max * size), np.empty(p_max * p_max * size)
+    for start in range(0, nb, size):
+        part = moments[:, start:start + size]
+        s = part.shape[1]
         for eq, (gram, xy, unscale) in layout.items():
+            p = len(unscale)
             # (p, p, resamples): the resample axis last, so each elimination step works on
             # contiguous vectors; a column absent from a resample makes its X'X singular,
             # which the elimination flags by a vanishing pivot
-            beta, bad = _batched_spd_solve(part[gram], part[xy])
-            coefs[eq][start:start + _SOLVE_CHUNK] = (beta * unscale[:, None]).T
-            singular[start:start + _SOLVE_CHUNK] |= bad
+            g = np.take(part, gram, axis=0, out=stack[:p * p * s].reshape(p, p, s), mode="clip")
+            beta, bad = _batched_spd_solve(g, part[xy], temp[:p * p * s].reshape(p, p, s))
+            coefs[eq][start:start + s] = (beta * unscale[:, None]).T
+            singular[start:start + s] |= bad
     return coefs, singular
 
 
-def _batched_spd_solve(A: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _batched_spd_solve(A: np.ndarray, b: np.ndarray, temp: np.ndarray | None = None
+                       ) -> tuple[np.ndarray, np.ndarray]:
     """Solve B symmetric positive (semi)definite systems ``A[:, :, k] x = b[:, k]`` at once.
 
     ``A`` is (p, p, B) and ``b`` (p, B): the systems lie along the last axis, so every
@@ -386,20 +404,26 @@ def _batched_spd_solve(A: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.nda
     small p of a regression this is many times faster than ``numpy.linalg.solve``, which calls
     LAPACK once per matrix.  A pivot below 1e-10 of its diagonal entry flags a singular
     system (a column absent from a resample, or exact collinearity in it); those systems are
-    returned as ``singular`` with meaningless values.  ``A`` and ``b`` are overwritten.
+    returned as ``singular`` with meaningless values.  ``A`` and ``b`` are overwritten;
+    ``temp`` (at least p x p x B) holds the update products, to allocate nothing per step.
     """
     p, nb = b.shape
+    if temp is None:
+        temp = np.empty((p, p, nb))
     diag = np.einsum("iik->ik", A).copy()
     singular = np.zeros(nb, dtype=bool)
+    f = np.empty((p, nb))
     for k in range(p):
         piv = A[k, k]
         weak = piv <= 1e-10 * np.maximum(diag[k], 1e-300)
         if weak.any():
             singular |= weak
             piv[weak] = 1.0
-        f = A[k + 1:, k] / piv                               # multipliers, (p - k - 1, B)
-        A[k + 1:, k + 1:] -= f[:, None, :] * A[k, k + 1:][None, :, :]
-        b[k + 1:] -= f * b[k]
+        m = p - k - 1
+        fk = np.divide(A[k + 1:, k], piv, out=f[:m])          # multipliers, (m, B)
+        A[k + 1:, k + 1:] -= np.multiply(fk[:, None, :], A[k, k + 1:][None, :, :],
+                                         out=temp[:m, :m])
+        b[k + 1:] -= fk * b[k]
     x = np.empty_like(b)
     for k in range(p - 1, -1, -1):
         x[k] = (b[k] - np.einsum("jb,jb->b", A[k, k + 1:], x[k + 1:])) / A[k, k]
