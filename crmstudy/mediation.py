@@ -1063,7 +1063,7 @@ def process(data: pd.DataFrame, model: int, x: str, y: str, m, w: str | None = N
                                                                          if w else {})
     for v in core:
         _check_numeric(data, v, role_of[v])
-    frame = data.loc[:, variables]
+    frame = data[variables]                    # a new frame: the user's data stay untouched
     incomplete = frame.isna().any(axis=1)
     if incomplete.any():
         counts = frame.isna().sum()
@@ -1187,7 +1187,7 @@ def process(data: pd.DataFrame, model: int, x: str, y: str, m, w: str | None = N
     result = ProcessResult(
         model=model, x=x, y=y, m=tuple(mediators), w=w, controls=tuple(controls),
         control_terms=tuple(control_terms), n=n, paths=paths, models=models,
-        indirect=pd.DataFrame(), direct=pd.DataFrame(), total=None,
+        indirect=None, direct=None, total=None,              # filled by _complete
         index_of_moderated_mediation=None, quadratic=None, sobel=None, baron_kenny=None,
         conventions=conventions, _coef=coef, _boot=boot, _terms=terms, _w_data=w_data, _vcov=cov,
         _w_shift=shifts.get(w, 0.0) if w else 0.0)
@@ -1247,9 +1247,11 @@ def _complete(res: ProcessResult, designs, control_terms, hc, conf) -> ProcessRe
             rows_i.append({"mediator": chain[0], "index": lin[0], "boot_se": se[0],
                            "ci_low": lo[0], "ci_high": hi[0]})
     if rows_i:
-        set_(res, "index_of_moderated_mediation", pd.DataFrame(rows_i))
+        # columns from the row dicts (much faster than pandas' list-of-records path)
+        set_(res, "index_of_moderated_mediation",
+             pd.DataFrame({k: [r[k] for r in rows_i] for k in rows_i[0]}))
     if rows_q:
-        set_(res, "quadratic", pd.DataFrame(rows_q))
+        set_(res, "quadratic", pd.DataFrame({k: [r[k] for r in rows_q] for k in rows_q[0]}))
     return res
 
 
@@ -1274,4 +1276,4 @@ def _sobel_and_steps(res: ProcessResult, c: float, se_c: float, p_c: float, df_c
     bk.append(("4: X -> Y | M (c')", res.y, res.x) + path(res.y, res.x))
     object.__setattr__(res, "sobel", pd.DataFrame(srows))
     object.__setattr__(res, "baron_kenny", pd.DataFrame(
-        bk, columns=["step", "outcome", "term", "b", "se", "p"]))
+        dict(zip(["step", "outcome", "term", "b", "se", "p"], map(list, zip(*bk))))))
