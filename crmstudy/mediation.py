@@ -1073,18 +1073,21 @@ def process(data: pd.DataFrame, model: int, x: str, y: str, m, w: str | None = N
                       stacklevel=2)
         frame = frame.loc[~incomplete]
     n = len(frame)
+    series = {v: frame[v] for v in variables}       # each column looked up once
+    cols: dict[str, np.ndarray] = {v: series[v].to_numpy(dtype=float) for v in core}
     for v in variables:
-        col = frame[v]
-        if (col.iloc[0] == col).all() if not pd.api.types.is_numeric_dtype(col) or \
-                pd.api.types.is_bool_dtype(col) else np.ptp(col.to_numpy(dtype=float)) == 0:
+        col = series[v]
+        if (col.iloc[0] == col).all() if v not in cols and (
+                not pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col)) \
+                else np.ptp(cols[v] if v in cols else col.to_numpy(dtype=float)) == 0:
             raise InputDataError(f"column {v!r} is constant in the {n} complete rows",
                                  column=v, hint="drop it: a constant has no effect to estimate")
-    cols: dict[str, np.ndarray] = {v: frame[v].to_numpy(dtype=float) for v in core}
+    w_data = cols[w] if w else None                 # before any centring
     control_terms: list[str] = []
     references = {}
     reference = dict(reference or {})
     for cv in controls:
-        col = frame[cv]
+        col = series[cv]
         if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
             cols[cv] = col.to_numpy(dtype=float)
             control_terms.append(cv)
@@ -1166,7 +1169,6 @@ def process(data: pd.DataFrame, model: int, x: str, y: str, m, w: str | None = N
                       + (f" (rare dummy levels: {', '.join(rare)})" if rare else ""),
                       DataQualityWarning, stacklevel=2)
 
-    w_data = frame[w].to_numpy(dtype=float) if w else None
     conventions = {
         "model": model, "n_boot": n_boot, "seed": seed, "ci": ci, "conf": conf,
         "bootstrap": "case resampling of respondents; resamples in blocks of 250, block k "
