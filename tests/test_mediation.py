@@ -251,6 +251,25 @@ def test_replacements_do_not_depend_on_the_chunking(monkeypatch):
         pd.testing.assert_frame_equal(boot, fits[1].bootstrap_estimates()[eq], rtol=1e-10)
 
 
+def test_kept_work_arrays_do_not_leak_between_calls_or_threads():
+    # the bootstrap keeps its work arrays per thread (mediation._scratch): fits of other
+    # sizes in between, and the same fits in two threads at once, change nothing
+    from concurrent.futures import ThreadPoolExecutor
+
+    small, big = _sim(n=50, seed=1), _sim(n=400, seed=2)
+    ref = [M.process(d, 7, "x", "y", "m", w="w", n_boot=600, seed=4) for d in (small, big)]
+    assert ref[0].conventions["bootstrap_replaced"] == 0
+    with ThreadPoolExecutor(2) as pool:
+        again = list(pool.map(lambda d: M.process(d, 7, "x", "y", "m", w="w", n_boot=600,
+                                                  seed=4), [big, small, big, small]))
+    for fit, r in zip(again, [ref[1], ref[0]] * 2):
+        for eq, boot in fit.bootstrap_estimates().items():
+            pd.testing.assert_frame_equal(boot, r.bootstrap_estimates()[eq], rtol=0, atol=0)
+    # and no returned array is a view of a kept work array
+    kept = list(vars(M._SCRATCH).values())
+    assert kept and not any(np.shares_memory(b, k) for b in ref[0]._boot.values() for k in kept)
+
+
 def test_singular_resamples_are_replaced_and_counted():
     d = _sim(n=60, seed=8)
     d["rare"] = ["x"] * 2 + ["y"] * 58        # a dummy that many resamples miss
