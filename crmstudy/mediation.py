@@ -118,8 +118,8 @@ HC_TYPES = ("HC0", "HC1", "HC2", "HC3", "HC4")
 CI_METHODS = ("percentile", "bc")
 _MODERATED = {7: "a", 8: "a", 14: "b", 58: "ab"}   # which path W moderates
 # resamples x rows per chunk (whole blocks of BLOCK resamples, at least one): the two work
-# arrays (0.8 MB each) stay in cache; measured on 5,000 x 300 (model 7, CPU time): 10.6 ms
-# in chunks of 250 resamples, 11.9 ms of 1,000, 15.0 ms of 2,000
+# arrays (0.6 MB each at n = 300) stay in cache; measured on 5,000 x 300 (model 7, CPU time
+# of the bootstrap): 10.6 ms in chunks of 250 resamples, 11.9 ms of 1,000, 15.0 ms of 2,000
 _CHUNK_ELEMENTS = 100_000
 _SOLVE_CHUNK = 1_000             # resamples per batched solve (p x p x B stacks in cache)
 BLOCK = 250                      # resamples per random stream (see _block_generators)
@@ -315,8 +315,8 @@ def _bootstrap(designs: dict[str, tuple[np.ndarray, np.ndarray]], terms: dict[st
     # 1. moments of every resample (K x resamples, so that an equation's entries are
     # contiguous rows): products @ counts' (BLAS), chunk by chunk; 2. the equations of a
     # group of about _SOLVE_CHUNK resamples solved at once.  The work arrays are reused by
-    # every chunk and group: fresh megabyte arrays per chunk cost more in page faults than
-    # the counting itself (measured: half the time of the counts)
+    # every chunk and group, and kept for the next call (_scratch): fresh megabyte arrays
+    # cost more in page faults than the counting itself
     generators = _block_generators(seed, n_boot)
     blocks_per_chunk = max(1, _CHUNK_ELEMENTS // (BLOCK * n))
     chunk = BLOCK * blocks_per_chunk
