@@ -31,7 +31,7 @@ def as_items(items, *, what: str = "items", min_items: int = 2, nan_policy: str 
         raise InputDataError(f"{what}: {items.shape[1]} item(s) given, at least {min_items} needed",
                              hint="pass the item columns of one construct (at least two)")
     if all(pd.api.types.is_numeric_dtype(t) for t in items.dtypes):
-        frame = items.astype(float)   # nothing to coerce: one conversion (10x faster at 10^4 rows)
+        frame = items.astype(float)   # nothing to coerce: one conversion (3x faster at 10^4 rows)
     else:
         frame = _coerce_numeric(items, what)
     if nan_policy == "listwise":
