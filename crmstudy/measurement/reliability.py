@@ -339,12 +339,17 @@ def _count_blocks(n: int, n_boot: int, rng=None, indices=None, counts=None):
         yield start, weights.reshape(m, n)
 
 
+_BLAS = []   # one threadpoolctl controller, made on first use (finding the libraries costs ~10 ms)
+
+
 def _one_blas_thread():
     """BLAS in one thread: the products are 16 x n @ n x p, and a second thread spends more on
     waking and spinning than it saves (2x slower in total on a loaded 2-core machine)."""
-    from threadpoolctl import threadpool_limits
+    if not _BLAS:
+        from threadpoolctl import ThreadpoolController
 
-    return threadpool_limits(limits=1, user_api="blas")
+        _BLAS.append(ThreadpoolController())
+    return _BLAS[0].limit(limits=1, user_api="blas")
 
 
 def bootstrap_reliability(items, n_boot: int = 2000, seed: int | None = 0, *,
