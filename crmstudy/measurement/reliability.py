@@ -398,8 +398,9 @@ def bootstrap_reliability(items, n_boot: int = 2000, seed: int | None = 0, *,
 
     Examples
     --------
-    The replicates of a loop over the same resamples (R: ``boot::boot(x, function(d, i)
-    psych::alpha(d[i, ])$total$raw_alpha, R = 2000)`` with these rows as its resamples):
+    The replicates equal a loop over the same resamples, one alpha per resample (as R's
+    ``boot::boot(x, function(d, i) psych::alpha(d[i, ])$total$raw_alpha, R)`` computes them,
+    from its own resamples):
 
     >>> import pandas as pd
     >>> x = pd.DataFrame({"a": [1, 2, 3, 4, 5, 3], "b": [2, 2, 3, 5, 4, 3], "c": [1, 3, 3, 4, 5, 2]})
