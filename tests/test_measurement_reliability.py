@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from crmstudy.errors import InputDataError, ParameterError
-from crmstudy.measurement import (Codebook, bootstrap_reliability, cronbach_alpha, item_analysis,
-                                  omega_total, prepare, reliability)
+from crmstudy.measurement import (Codebook, bootstrap_indices, bootstrap_reliability, cronbach_alpha,
+                                  item_analysis, omega_total, prepare, reliability)
 from _measurement_fixtures import REF, bfi_keyed, bfi_raw, hs_items, psych_ref
 
 # psych computes alpha and item statistics in closed form, as we do: agreement to rounding.
@@ -132,6 +132,50 @@ def test_bootstrap_from_counts_equals_the_loop_and_the_indices():
         bootstrap_reliability(x, counts=counts, indices=indices)
 
 
+@pytest.mark.parametrize("data_set, scale", [("hs1939", "visual"), ("bfi", "N")])
+def test_bootstrap_from_the_seed_is_the_loop_over_its_resamples(data_set, scale):
+    """The default path (resamples drawn from ``seed``, block by block) gives the replicates of a
+    loop over ``bootstrap_indices`` (numpy's ``default_rng(seed).integers(0, n, (n_boot, n))``),
+    whatever the chunk size; bfi N has missing answers, so both resample the complete cases.
+    Tolerances: 1e-12 for alpha and std_alpha (closed form), 1e-8 for omega (minres)."""
+    x, _ = scale_data(data_set, scale)
+    complete = x.dropna().reset_index(drop=True)
+    n, n_boot, seed = len(complete), 37, 4    # 37: the last block of 16 resamples is partial
+    rows = bootstrap_indices(n, n_boot, seed)
+    np.testing.assert_array_equal(rows, np.random.default_rng(seed).integers(0, n, size=(n_boot, n)))
+    loop = {"alpha": [cronbach_alpha(complete.iloc[r]).alpha for r in rows],
+            "std_alpha": [cronbach_alpha(complete.iloc[r]).std_alpha for r in rows],
+            "omega": [omega_total(complete.iloc[r].reset_index(drop=True)).omega for r in rows]}
+    tolerance = {"alpha": 1e-12, "std_alpha": 1e-12, "omega": 1e-8}
+    for stats in (("alpha",), ("alpha", "std_alpha", "omega")):
+        default = bootstrap_reliability(x, n_boot=n_boot, seed=seed, statistics=stats)
+        for chunk in (1, 16, 20, 1000):   # the chunk size changes nothing, to the last bit
+            chunked = bootstrap_reliability(x, n_boot=n_boot, seed=seed, statistics=stats,
+                                            chunk=chunk)
+            for name in stats:
+                np.testing.assert_array_equal(chunked[name], default[name])
+        given = bootstrap_reliability(x, indices=rows, statistics=stats)
+        for name in stats:
+            np.testing.assert_array_equal(default[name], given[name])
+            np.testing.assert_allclose(default[name], loop[name], rtol=0, atol=tolerance[name])
+    other = bootstrap_reliability(x, n_boot=n_boot, seed=seed + 1, statistics=("alpha",))["alpha"]
+    assert not np.allclose(other, loop["alpha"], rtol=0, atol=1e-6)   # the seed matters
+
+
+def test_bootstrap_indices_are_checked():
+    x, _ = scale_data("hs1939", "visual")
+    n = len(x)
+    rows = bootstrap_indices(n, 5, 0)
+    with pytest.raises(ParameterError, match="shape"):
+        bootstrap_reliability(x, indices=rows[:, :-1])
+    bad = rows.copy()
+    bad[2, 3] = n       # would be counted as respondent 0 of the next resample
+    with pytest.raises(ParameterError, match=f"row positions 0 .. {n - 1}"):
+        bootstrap_reliability(x, indices=bad)
+    with pytest.raises(ParameterError, match="at least 2"):
+        bootstrap_reliability(x, n_boot=1)
+
+
 def test_bootstrap_matches_pingouin_replicates():
     pingouin = pytest.importorskip("pingouin")
     x, _ = scale_data("hs1939", "speed")
@@ -167,6 +211,24 @@ def test_bad_input_is_named():
         cronbach_alpha(x[["a", "c"]], ci=95)
     with pytest.raises(ParameterError):
         cronbach_alpha(x[["a", "c"]], nan_policy="everything")
+
+
+def test_numeric_dtypes_give_the_float_results():
+    """Nullable-integer columns (with <NA>, read without coercion) and numbers typed as text
+    (coerced column by column) give the alpha of the float columns; a non-number in a text
+    column still names its row and column."""
+    x, _ = scale_data("bfi", "N")
+    as_float = cronbach_alpha(x)
+    nullable = cronbach_alpha(x.astype("Int64"))
+    as_text = cronbach_alpha(x.astype(object).where(x.notna(), None).map(
+        lambda v: None if v is None else str(int(v))))
+    for other in (nullable, as_text):
+        assert other.alpha == as_float.alpha and other.n == as_float.n
+    broken = x.astype(object)
+    broken.iloc[5, 2] = "x"
+    with pytest.raises(InputDataError, match="non-numeric") as info:
+        cronbach_alpha(broken)
+    assert info.value.column == x.columns[2] and info.value.row == x.index[5]
 
 
 def test_write_up_quotes_the_results():

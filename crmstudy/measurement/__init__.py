@@ -24,8 +24,9 @@ from .codebook import Codebook
 from .method_bias import (MarkerResult, MethodBiasResult, ULMCResult, marker_variable,
                           method_bias, ulmc)
 from .prepare import PreparationReport, PreparedSurvey, longstring, prepare
-from .reliability import (AlphaResult, OmegaResult, ReliabilityResult, bootstrap_reliability,
-                          cronbach_alpha, item_analysis, omega_total, reliability)
+from .reliability import (AlphaResult, OmegaResult, ReliabilityResult, bootstrap_indices,
+                          bootstrap_reliability, cronbach_alpha, item_analysis, omega_total,
+                          reliability)
 from .report import write_up
 from .scores import scale_scores
 from .validity import (BartlettResult, EFAResult, HarmanResult, KMOResult, bartlett_sphericity,
@@ -34,7 +35,7 @@ from .validity import (BartlettResult, EFAResult, HarmanResult, KMOResult, bartl
 __all__ = [
     "Codebook", "prepare", "PreparedSurvey", "PreparationReport", "longstring", "scale_scores",
     "cronbach_alpha", "AlphaResult", "item_analysis", "omega_total", "OmegaResult",
-    "reliability", "ReliabilityResult", "bootstrap_reliability",
+    "reliability", "ReliabilityResult", "bootstrap_reliability", "bootstrap_indices",
     "kmo", "KMOResult", "bartlett_sphericity", "BartlettResult", "efa", "EFAResult",
     "harman_single_factor", "HarmanResult",
     "cfa", "CFAResult", "htmt", "write_up",

@@ -27,8 +27,8 @@ from ._matrix import as_items, correlation, covariance, cov2cor, one_factor_minr
 from .codebook import Codebook
 
 __all__ = ["cronbach_alpha", "AlphaResult", "item_analysis", "omega_total", "OmegaResult",
-           "reliability", "ReliabilityResult", "bootstrap_reliability", "THRESHOLDS",
-           "RELIABILITY_LABELS"]
+           "reliability", "ReliabilityResult", "bootstrap_reliability", "bootstrap_indices",
+           "THRESHOLDS", "RELIABILITY_LABELS"]
 
 # Textbook cut-offs (Nunnally 1978 for alpha; McDonald 1999 / Hayes & Coutts 2020 for omega;
 # corrected item-total correlation >= 0.30, e.g. Field 2018).  All are parameters.
@@ -294,6 +294,64 @@ def omega_total(items, nan_policy: str = "pairwise", *, denominator: str = "obse
 
 
 # --------------------------------------------------------------------------- bootstrap
+#: Resamples counted per ``np.add.at`` call: 16 rows of counters (16 n floats) stay in cache
+#: (counting 1.5x faster than with 32 rows at n = 10,000), and 16 x n @ n x (k + 2) runs at the
+#: speed of one large product.
+_COUNT_ROWS = 16
+
+
+def bootstrap_indices(n: int, n_boot: int = 2000, seed: int | None = 0) -> np.ndarray:
+    """The row positions :func:`bootstrap_reliability` resamples from ``seed``, all at once.
+
+    ``numpy.random.default_rng(seed).integers(0, n, size=(n_boot, n))``: row b is resample b.
+    :func:`bootstrap_reliability` draws the same stream block by block (never holding it
+    whole), so ``bootstrap_reliability(x, n_boot, seed)`` equals
+    ``bootstrap_reliability(x, indices=bootstrap_indices(len(x), n_boot, seed))`` exactly and a
+    loop over these rows reproduces every replicate (n_boot x n integers: for checks only).
+    """
+    return np.random.default_rng(seed).integers(0, int(n), size=(int(n_boot), int(n)))
+
+
+def _count_blocks(n: int, n_boot: int, rng=None, indices=None, counts=None):
+    """Yield ``(start, weights)``: float64 counts (how often each respondent is drawn) of
+    ``_COUNT_ROWS`` resamples at a time, from explicit counts, row indices or ``rng``.
+
+    The weights of draws are counted in one buffer, overwritten by the next block: use each
+    block before asking for the next."""
+    rows = _COUNT_ROWS
+    offsets = (np.arange(rows) * n)[:, None]
+    buffer = np.empty(rows * n)
+    for start in range(0, n_boot, rows):
+        m = min(rows, n_boot - start)
+        if counts is not None:
+            yield start, np.asarray(counts[start:start + m], dtype=float)
+            continue
+        if indices is not None:
+            drawn = indices[start:start + m] + offsets[:m]
+        else:   # the next m rows of rng.integers(0, n, size=(n_boot, n))
+            drawn = rng.integers(0, n, size=(m, n))
+            drawn += offsets[:m]
+        # resample r's draws shifted into bins r n .. r n + n - 1, counted straight into floats
+        # (ufunc.at: 2.5x faster than bincount followed by a conversion to float)
+        weights = buffer[:m * n]
+        weights[:] = 0.0
+        np.add.at(weights, drawn.ravel(), 1.0)
+        yield start, weights.reshape(m, n)
+
+
+_BLAS = []   # one threadpoolctl controller, made on first use (finding the libraries costs ~10 ms)
+
+
+def _one_blas_thread():
+    """BLAS in one thread: the products are 16 x n @ n x p, and a second thread spends more on
+    waking and spinning than it saves (2x slower in total on a loaded 2-core machine)."""
+    if not _BLAS:
+        from threadpoolctl import ThreadpoolController
+
+        _BLAS.append(ThreadpoolController())
+    return _BLAS[0].limit(limits=1, user_api="blas")
+
+
 def bootstrap_reliability(items, n_boot: int = 2000, seed: int | None = 0, *,
                           statistics=("alpha", "std_alpha", "omega"), denominator: str = "observed",
                           chunk: int | None = None, indices: np.ndarray | None = None,
@@ -310,26 +368,46 @@ def bootstrap_reliability(items, n_boot: int = 2000, seed: int | None = 0, *,
     minres fits of all resamples are iterated together.  Respondents with a missing item are
     dropped first (listwise), since a resample of pairwise covariances has no count form.
 
+    The counts of 16 resamples at a time come from one ``np.add.at`` of their draws (no
+    resample is looped over in Python, and only 16 x n draws are held at once).
+
     Parameters
     ----------
     items : DataFrame
     n_boot : int
     seed : int
-        ``numpy.random.default_rng(seed)``; resample b draws ``rng.integers(0, n, n)`` in
-        turn, so a loop over the same draws reproduces every replicate exactly.
+        ``numpy.random.default_rng(seed)``; resample b is row b of
+        ``rng.integers(0, n, size=(n_boot, n))`` (see :func:`bootstrap_indices`), drawn
+        block by block, so the replicates do not depend on ``chunk`` and a loop over the
+        same rows reproduces every replicate exactly.
     indices : ndarray (n_boot, n), optional
         Explicit resamples (row positions) instead of drawing them.
     counts : ndarray (n_boot, n), optional
         Explicit resamples as resampling weights: how often each respondent is drawn
         (non-negative integers, each row summing to n; e.g. ``rng.multinomial(n, [1/n]*n,
-        n_boot)``), used as they are - the fastest form.  Give ``indices`` or ``counts``.
+        n_boot)``).  Give ``indices`` or ``counts``, not both.
     chunk : int, optional
-        Resamples per matrix product (memory bound); default keeps a block under ~64 MB.
+        Resamples whose statistics are computed together (memory bound: the moments, and
+        for std_alpha/omega the k x k covariance matrices, of ``chunk`` resamples); the
+        default keeps those under ~64 MB.  It does not change the replicates.
 
     Returns
     -------
     dict
         Statistic name -> ndarray of ``n_boot`` replicates.
+
+    Examples
+    --------
+    The replicates equal a loop over the same resamples, one alpha per resample (as R's
+    ``boot::boot(x, function(d, i) psych::alpha(d[i, ])$total$raw_alpha, R)`` computes them,
+    from its own resamples):
+
+    >>> import pandas as pd
+    >>> x = pd.DataFrame({"a": [1, 2, 3, 4, 5, 3], "b": [2, 2, 3, 5, 4, 3], "c": [1, 3, 3, 4, 5, 2]})
+    >>> rows = bootstrap_indices(len(x), n_boot=5, seed=1)
+    >>> fast = bootstrap_reliability(x, n_boot=5, seed=1, statistics=("alpha",))["alpha"]
+    >>> bool(np.allclose(fast, [cronbach_alpha(x.iloc[r]).alpha for r in rows], atol=1e-12))
+    True
     """
     unknown = set(statistics) - {"alpha", "std_alpha", "omega"}
     if unknown:
@@ -340,6 +418,7 @@ def bootstrap_reliability(items, n_boot: int = 2000, seed: int | None = 0, *,
     n, k = x.shape
     if indices is not None and counts is not None:
         raise ParameterError("give either indices or counts, not both")
+    rng = None
     if counts is not None:
         counts = np.asarray(counts)
         if counts.ndim != 2 or counts.shape[1] != n:
@@ -349,68 +428,75 @@ def bootstrap_reliability(items, n_boot: int = 2000, seed: int | None = 0, *,
             raise ParameterError(f"every row of counts must be non-negative and sum to {n}",
                                  hint="a row is how often each respondent is drawn")
         n_boot = counts.shape[0]
-    else:
-        if indices is None:
-            if int(n_boot) < 2:
-                raise ParameterError(f"n_boot must be at least 2, got {n_boot!r}")
-            rng = np.random.default_rng(seed)
-            indices = rng.integers(0, n, size=(int(n_boot), n))
+    elif indices is not None:
         indices = np.asarray(indices)
+        if indices.ndim != 2 or indices.shape[1] != n:
+            raise ParameterError(f"indices must have shape (n_boot, {n}) for {n} complete "
+                                 f"respondents, got {indices.shape}")
+        if indices.size and (indices.min() < 0 or indices.max() >= n):
+            raise ParameterError(f"indices must be row positions 0 .. {n - 1} of the {n} "
+                                 "complete respondents",
+                                 hint="respondents with a missing item are dropped first")
         n_boot = indices.shape[0]
+    else:
+        if int(n_boot) < 2:
+            raise ParameterError(f"n_boot must be at least 2, got {n_boot!r}")
+        n_boot = int(n_boot)
+        rng = np.random.default_rng(seed)
     x = x - x.mean(axis=0)                       # centring keeps M2 - m m' accurate
     full = bool({"std_alpha", "omega"} & set(statistics))
     if full:
         iu = np.triu_indices(k)
-        products = x[:, iu[0]] * x[:, iu[1]]     # (n, k(k+1)/2)
-    else:  # items, sum of squared items, squared total: k + 2 columns, one product
-        first = np.hstack([x, (x ** 2).sum(axis=1, keepdims=True),
-                           x.sum(axis=1, keepdims=True) ** 2])
-    if chunk is None:
-        chunk = max(1, int(8e6 // max(n, 1)))    # a block of weights stays under ~64 MB
+        columns = np.hstack([x, x[:, iu[0]] * x[:, iu[1]]])   # items, then products x_i x_j
+    else:  # items, sum of squared items, squared total: k + 2 columns
+        columns = np.hstack([x, (x ** 2).sum(axis=1, keepdims=True),
+                             x.sum(axis=1, keepdims=True) ** 2])
+    p = columns.shape[1]
+    if chunk is None:   # moments (and covariance matrices) of a chunk stay under ~64 MB
+        chunk = max(_COUNT_ROWS, int(8e6 // (p + (k * k if full else 0))))
+    chunk = max(_COUNT_ROWS, -(-int(chunk) // _COUNT_ROWS) * _COUNT_ROWS)  # whole count blocks
     out = {s: np.empty(n_boot) for s in statistics}
-    for start in range(0, n_boot, chunk):
-        if counts is not None:
-            weights = np.asarray(counts[start:start + chunk], dtype=float)
-            b = weights.shape[0]
-        else:
-            block = indices[start:start + chunk]
-            b = block.shape[0]
-            weights = np.empty((b, n))
-            # count 32 resamples at a time: the counters stay in cache (3x faster than one
-            # bincount over the whole block)
-            for sub in range(0, b, 32):
-                rows = block[sub:sub + 32]
-                m = rows.shape[0]
-                offsets = rows + (np.arange(m) * n)[:, None]
-                weights[sub:sub + m] = np.bincount(offsets.ravel(), minlength=m * n).reshape(m, n)
-        if full:
-            m1 = weights @ x / n
-            m2 = weights @ products / n
-            cov = np.empty((b, k, k))
-            cov[:, iu[0], iu[1]] = m2
-            cov[:, iu[1], iu[0]] = m2
-            cov = (cov - m1[:, :, None] * m1[:, None, :]) * (n / (n - 1))
-            if "alpha" in statistics:
-                out["alpha"][start:start + b] = _alpha_from_cov(cov)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                corr = cov2cor(cov)
-            if "std_alpha" in statistics:
-                r = _mean_offdiag(corr)
-                out["std_alpha"][start:start + b] = k * r / (1 + (k - 1) * r)
-            if "omega" in statistics:
-                ok = np.isfinite(corr).all(axis=(-2, -1))
-                omega = np.full(b, np.nan)
-                if ok.any():
-                    omega[ok] = _omega_from_corr(corr[ok], denominator)[0]
-                out["omega"][start:start + b] = omega
-        else:
-            moments = weights @ first / n          # (b, k + 2)
-            means = moments[:, :k]
-            item_var = (moments[:, k] - (means ** 2).sum(axis=1)) * (n / (n - 1))
-            total_var = (moments[:, k + 1] - means.sum(axis=1) ** 2) * (n / (n - 1))
-            with np.errstate(invalid="ignore", divide="ignore"):
-                out["alpha"][start:start + b] = k / (k - 1) * (1 - item_var / total_var)
+    blocks = _count_blocks(n, n_boot, rng=rng, indices=indices, counts=counts)
+    moments = np.empty((min(chunk, n_boot), p))
+    with _one_blas_thread():
+        for start in range(0, n_boot, chunk):
+            b = min(chunk, n_boot - start)
+            for _ in range(0, b, _COUNT_ROWS):   # the blocks of this chunk, in order
+                at, weights = next(blocks)
+                np.matmul(weights, columns, out=moments[at - start:at - start + len(weights)])
+            _statistics(moments[:b] / n, n, k, statistics, denominator, out, start,
+                        iu if full else None)
     return out
+
+
+def _statistics(moments, n, k, statistics, denominator, out, start, iu) -> None:
+    """Alpha (and std_alpha, omega) of resamples from their raw moments about the centre."""
+    b = len(moments)
+    means = moments[:, :k]
+    if iu is None:
+        item_var = (moments[:, k] - (means ** 2).sum(axis=1)) * (n / (n - 1))
+        total_var = (moments[:, k + 1] - means.sum(axis=1) ** 2) * (n / (n - 1))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out["alpha"][start:start + b] = k / (k - 1) * (1 - item_var / total_var)
+        return
+    m2 = moments[:, k:]
+    cov = np.empty((b, k, k))
+    cov[:, iu[0], iu[1]] = m2
+    cov[:, iu[1], iu[0]] = m2
+    cov = (cov - means[:, :, None] * means[:, None, :]) * (n / (n - 1))
+    if "alpha" in statistics:
+        out["alpha"][start:start + b] = _alpha_from_cov(cov)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        corr = cov2cor(cov)
+    if "std_alpha" in statistics:
+        r = _mean_offdiag(corr)
+        out["std_alpha"][start:start + b] = k * r / (1 + (k - 1) * r)
+    if "omega" in statistics:
+        ok = np.isfinite(corr).all(axis=(-2, -1))
+        omega = np.full(b, np.nan)
+        if ok.any():
+            omega[ok] = _omega_from_corr(corr[ok], denominator)[0]
+        out["omega"][start:start + b] = omega
 
 
 # --------------------------------------------------------------------------- per construct
