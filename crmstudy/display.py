@@ -171,7 +171,7 @@ WEIGHTING_DECIMALS = {
     "implied": 3, "suggested": 3, "log_error": 3, "abs_log_error": 3, "share": 3,
     "index": 1, "score": 1, "closeness": 3, "d_plus": 4, "d_minus": 4, "spearman": 4,
     "p_same_rank": 3, "p_top": 3, "p_same": 3, "median": 1, "max_shift": 0, "rank_changes": 0,
-    "linear": 4, "multiplicative": 4, "mdi": 4, "game_theory": 4,
+    "linear": 4, "multiplicative": 4, "mdi": 4, "game_theory": 4, "weight_sd": 4,
 }
 _ID_COLUMNS = ("indicator", "code", "element", "firm")
 
@@ -237,7 +237,7 @@ def weighting_table(frame: pd.DataFrame | pd.Series, lang: str = "zh", *, system
         elif pd.api.types.is_numeric_dtype(values):
             text = values.map(lambda v: format_number(v, decimals=places, lang=lang))
         else:
-            text = values.map(lambda v: _weighting_word(v, lang) if isinstance(v, str) else v)
+            text = values.map(lambda v: _weighting_word(v, lang, system) if isinstance(v, str) else v)
         cells[_weighting_word(column, lang, system)] = text.to_numpy()
     rows = [_weighting_word(i, lang, system) for i in out.index]
     name = index or out.index.name
