@@ -630,8 +630,8 @@ class RankAgreement:
         close = self.spearman >= 0.9 and self.top_overlap >= 0.8 * self.top
         verdict = label("rank_agree_close" if close else "rank_agree_partly", lang, "notes")
         return label("rank_agreement", lang, "notes", first=first, second=second,
-                     rho=format_number(self.spearman, "r", lang=lang),
-                     tau=format_number(self.kendall, "r", lang=lang),
+                     rho=format_number(self.spearman, decimals=3, lang=lang),
+                     tau=format_number(self.kendall, decimals=3, lang=lang),
                      overlap=format_int(self.top_overlap, lang=lang),
                      top=format_int(self.top, lang=lang), n=format_int(self.n, lang=lang),
                      verdict=verdict)
