@@ -42,6 +42,12 @@ def _label(key: str, lang: str) -> str:
     return _TEXT.get(key, {}).get(lang, key)
 
 
+def _legend_outside(ax, **kwargs):
+    """Legend to the right of the axes, outside the plotted data (constrained layout makes
+    room for it), so it can never cover a bar or a point."""
+    return ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, **kwargs)
+
+
 def weights_bar(weights: pd.Series | pd.DataFrame, system=None, lang: str = "zh", ax=None,
                 with_code: bool = True):
     """Grouped horizontal bars of one or several weight vectors.
@@ -78,7 +84,7 @@ def weights_bar(weights: pd.Series | pd.DataFrame, system=None, lang: str = "zh"
         if legend is not None:
             legend.remove()
     else:
-        ax.legend(title=_label("method", lang))
+        _legend_outside(ax, title=_label("method", lang))
     return fig
 
 
@@ -93,13 +99,14 @@ def consistency_plot(consistency: pd.DataFrame, threshold: float = 0.10, lang: s
         raise ParameterError(f"consistency table needs columns {sorted(need)}")
     fig, ax = new_axes(ax, figsize=(8, 4))
     sns.barplot(data=consistency, x="expert", y="cr", hue="parent", palette=PALETTE, ax=ax)
-    ax.axhline(threshold, color="crimson", ls="--", lw=1.2)
-    ax.text(ax.get_xlim()[1], threshold, f" {_label('threshold', lang)} {threshold:g}",
-            va="bottom", ha="right", color="crimson", fontsize=9)
+    # the threshold is labelled in the legend (outside the axes), never over a bar or clipped
+    ax.axhline(threshold, color="crimson", ls="--", lw=1.2,
+               label=f"{_label('threshold', lang)} {threshold:g}")
+    ax.set_ylim(0, max(ax.get_ylim()[1], threshold * 1.2))
     ax.set_xlabel(_label("expert", lang))
     ax.set_ylabel(_label("cr", lang))
     ax.set_title(_label("cr_title", lang))
-    ax.legend(title=_label("criterion", lang))
+    _legend_outside(ax, title=_label("criterion", lang))
     return fig
 
 
@@ -124,7 +131,7 @@ def rank_stability_plot(stability: pd.DataFrame, lang: str = "zh", top: int | No
     ax.set_xlabel(_label("rank", lang))
     ax.set_ylabel(_label("firm", lang))
     ax.set_title(_label("stab_title", lang))
-    ax.legend(loc="lower right", fontsize=8)
+    _legend_outside(ax, fontsize=8)
     return fig
 
 
