@@ -152,3 +152,18 @@ def test_chapter_discusses_the_cases_of_issue_14():
         assert marker in text
     assert text.count("> **如何阅读**") >= 5 and text.count("> **How to read this**") >= 5
     assert "### 练习 1 排除不一致的专家" in text and "### Exercise 1 Exclude the inconsistent expert" in text
+
+
+def test_chapter_without_judgments_skips_ahp_with_the_catalogue_sentence(tmp_path):
+    """A study without expert judgments: the zh chapter runs, prints the skip sentence and
+    computes entropy-only weights (no AHP output, no error)."""
+    import papermill as pm
+
+    notebook = ROOT / "notebooks" / "zh" / "03_weighting_index.ipynb"
+    out = tmp_path / "03_no_judgments.ipynb"
+    pm.execute_notebook(str(notebook), str(out), parameters={"judgments": "", "mc_draws": 200},
+                        kernel_name="python3", cwd=str(tmp_path), progress_bar=False)
+    text = out.read_text(encoding="utf-8")
+    assert skipped("no_judgments", "zh") in text
+    assert "一致性最差的矩阵" not in text           # the AHP sections did not run
+    assert "TOPSIS" in text                        # the rest of the chapter did
