@@ -73,6 +73,8 @@ __all__ = [
     "RI_TABLES",
     "SAATY_SCALE",
     "judgment_matrix",
+    "exclusion_effect",
+    "ExclusionEffect",
     "from_long",
     "complete_matrix",
     "priorities",
@@ -1330,3 +1332,86 @@ def random_index(n: int | Iterable[int], draws: int = 100_000, seed: int | None 
         lam = np.linalg.eigvals(a).real.max(-1)
         out[size] = float(((lam - size) / (size - 1)).mean())
     return pd.Series(out, name="ri").rename_axis("n")
+
+
+# ----------------------------------------------------------------------------------------------
+# The consequence of excluding inconsistent experts
+# ----------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ExclusionEffect:
+    """Global leaf weights with every expert and without the inconsistent ones.
+
+    Attributes
+    ----------
+    table : DataFrame
+        Indexed by leaf: ``all_experts``, ``without_inconsistent``, ``change`` (without minus
+        with), ``rank_all``, ``rank_without`` (1 = largest weight, ties min).
+    excluded : DataFrame
+        The matrices left out: ``expert, parent, cr`` (CR >= ``cr_threshold``).
+    """
+
+    table: pd.DataFrame
+    excluded: pd.DataFrame
+    cr_threshold: float
+    conventions: dict = field(default_factory=dict)
+
+    @property
+    def largest_change(self) -> str | None:
+        """The leaf whose weight moves most (None if nothing is excluded)."""
+        if not len(self.excluded):
+            return None
+        return str(self.table["change"].abs().idxmax())
+
+    def sentence(self, lang: str = "zh", system=None) -> str:
+        """What the exclusion does, in ``lang`` (catalogue section ``notes``)."""
+        from .formatting import format_number
+        from .labels import join, label
+
+        if not len(self.excluded):
+            return label("exclusion_none", lang, "notes",
+                         threshold=format_number(self.cr_threshold, decimals=2))
+        leaf = self.largest_change
+        name = system.label(leaf, lang, with_code=True) if system is not None else leaf
+        row = self.table.loc[leaf]
+        moved = int((self.table["rank_all"] != self.table["rank_without"]).sum())
+        return label("exclusion_effect", lang, "notes",
+                     experts=join(sorted(self.excluded["expert"].astype(str).unique()), lang),
+                     threshold=format_number(self.cr_threshold, decimals=2),
+                     indicator=name,
+                     before=format_number(row["all_experts"], decimals=4),
+                     after=format_number(row["without_inconsistent"], decimals=4),
+                     moved=moved, n=len(self.table))
+
+
+def exclusion_effect(judgments, system=None, **kwargs) -> ExclusionEffect:
+    """Compare global weights with all experts and with the inconsistent experts excluded.
+
+    Runs :func:`hierarchy_weights` twice, with ``exclude_inconsistent=False`` and ``True``;
+    the exclusion happens per criterion in :func:`group_priorities` (an expert whose matrix
+    under one criterion has ``CR >= cr_threshold`` is left out of that criterion only, the
+    usual practice; his other matrices still count).  ``kwargs`` go to :func:`hierarchy_weights`
+    (``method``, ``group_method``, ``ri_table``, ``scale``, ``cr_threshold`` ...).
+
+    Examples
+    --------
+    >>> from crmstudy import datasets
+    >>> from crmstudy.indicators import capability_system
+    >>> effect = exclusion_effect(datasets.read_table("crm_judgments"), capability_system())
+    >>> sorted(effect.excluded["expert"].unique())
+    ['E6']
+    """
+    kwargs.pop("exclude_inconsistent", None)
+    everyone = hierarchy_weights(judgments, system, exclude_inconsistent=False, **kwargs)
+    kept = hierarchy_weights(judgments, system, exclude_inconsistent=True, **kwargs)
+    table = pd.DataFrame({"all_experts": everyone.weights, "without_inconsistent": kept.weights})
+    table["change"] = table["without_inconsistent"] - table["all_experts"]
+    table["rank_all"] = table["all_experts"].rank(ascending=False, method="min").astype(int)
+    table["rank_without"] = table["without_inconsistent"].rank(ascending=False,
+                                                               method="min").astype(int)
+    c = kept.consistency
+    excluded = c.loc[(c["expert"] != "group") & ~c["included"].astype(bool),
+                     ["expert", "parent", "cr"]].reset_index(drop=True)
+    return ExclusionEffect(table=table.rename_axis("indicator"), excluded=excluded,
+                           cr_threshold=kept.cr_threshold,
+                           conventions={"exclusion": "per criterion, CR >= threshold",
+                                        "group_method": kept.group_method})

@@ -20,7 +20,8 @@ from .errors import ParameterError
 from .formatting import format_int, format_number, format_percent, format_unit
 from .labels import check_lang, label, variable_label
 
-__all__ = ["describe_table", "facts_table", "framework_table", "datasets_table", "FACT_KINDS"]
+__all__ = ["describe_table", "facts_table", "framework_table", "datasets_table", "FACT_KINDS",
+           "weighting_table", "skipped", "WEIGHTING_DECIMALS"]
 
 # How each fact of the catalogue section ``facts`` is formatted (facts not listed: as text).
 FACT_KINDS = {"transactions": "int", "customers": "int", "first_date": "date", "last_date": "date",
@@ -156,3 +157,98 @@ def datasets_table(lang: str = "zh") -> pd.DataFrame:
         label("rows", lang, "headers"): frame["rows"].map(lambda n: format_int(n, lang=lang)),
         label("data_kind", lang, "headers"): frame["kind"].map(lambda k: label(k, lang, "terms")),
     }).set_index(label("dataset", lang, "headers"))
+
+
+# ----------------------------------------------------------------------------------------------
+# Chapter 03: weighting, index, TOPSIS, fuzzy evaluation
+# ----------------------------------------------------------------------------------------------
+# Decimals of the chapter-03 quantities (weights 4: they sum to 1 over up to ~20 indicators).
+WEIGHTING_DECIMALS = {
+    "weight": 4, "local_weight": 4, "global_weight": 4, "subjective": 4, "objective": 4,
+    "combined": 4, "critic": 4, "all_experts": 4, "without_inconsistent": 4, "change": 4,
+    "base": 4, "mean": 4, "sd": 4, "q05": 4, "q95": 4, "expert_weight": 3, "entropy": 4,
+    "divergence": 4, "lambda_max": 3, "ci": 3, "ri": 3, "cr": 3, "gci": 3, "judgment": 3,
+    "implied": 3, "suggested": 3, "log_error": 3, "abs_log_error": 3, "share": 3,
+    "index": 1, "score": 1, "closeness": 3, "d_plus": 4, "d_minus": 4, "spearman": 4,
+    "p_same_rank": 3, "p_top": 3, "p_same": 3, "median": 1, "max_shift": 0, "rank_changes": 0,
+    "linear": 4, "multiplicative": 4, "mdi": 4, "game_theory": 4, "weight_sd": 4,
+}
+_ID_COLUMNS = ("indicator", "code", "element", "firm")
+
+
+def _weighting_word(key, lang: str, system=None) -> str:
+    """A header or cell word: an indicator code of ``system``, a ``weighting`` catalogue key,
+    or the user's own name unchanged (expert ids, firm ids)."""
+    if system is not None and str(key) in set(system.codes):
+        return system.label(str(key), lang, with_code=True)
+    try:
+        return label(str(key), lang, "weighting")
+    except ParameterError:
+        return str(key)
+
+
+def weighting_table(frame: pd.DataFrame | pd.Series, lang: str = "zh", *, system=None,
+                    decimals: Mapping[str, int] | int | None = None,
+                    index: str | None = None) -> pd.DataFrame:
+    """Display form of a chapter-03 table (weights, consistency, index, TOPSIS, stability ...).
+
+    Headers and words come from the catalogue section ``weighting`` (``local_weight`` ->
+    局部权重, ``benefit`` -> 效益型, ``rank_topsis`` -> TOPSIS 排名), indicator codes of
+    ``system`` become "code name", other names (expert or firm ids) stay as they are.  Numbers
+    use fixed decimals by column (:data:`WEIGHTING_DECIMALS`; ``decimals`` overrides them: an
+    int for every column or a mapping by column), integers with thousands separators, booleans
+    是/否 (yes/no); never scientific notation.
+
+    Parameters
+    ----------
+    frame : DataFrame or Series
+        A column named ``indicator``, ``code``, ``element`` or ``firm`` (if the index is a
+        plain range) becomes the index.
+    index : str, optional
+        Catalogue key of the index name (default: the frame's index name).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = weighting_table(pd.DataFrame({"indicator": ["X1"], "direction": ["benefit"],
+    ...                                   "weight": [0.015771]}), "zh")
+    >>> t.index.name, t.columns.tolist(), t.iloc[0].tolist()
+    ('指标', ['方向', '权重'], ['效益型', '0.0158'])
+    """
+    check_lang(lang)
+    out = frame.to_frame() if isinstance(frame, pd.Series) else frame.copy()
+    if isinstance(out.index, pd.RangeIndex):
+        for column in _ID_COLUMNS:
+            if column in out.columns:
+                out = out.set_index(column)
+                break
+    per_column = decimals if isinstance(decimals, Mapping) else {}
+    cells = {}
+    for column in out.columns:
+        values = out[column]
+        if isinstance(decimals, int):
+            places = decimals
+        else:
+            places = per_column.get(column, WEIGHTING_DECIMALS.get(str(column), 3))
+        if pd.api.types.is_bool_dtype(values):
+            text = values.map(lambda v: label("yes" if v else "no", lang, "terms"))
+        elif pd.api.types.is_integer_dtype(values):
+            text = values.map(lambda v: format_int(v, lang=lang))
+        elif pd.api.types.is_numeric_dtype(values):
+            text = values.map(lambda v: format_number(v, decimals=places, lang=lang))
+        else:
+            text = values.map(lambda v: _weighting_word(v, lang, system) if isinstance(v, str) else v)
+        cells[_weighting_word(column, lang, system)] = text.to_numpy()
+    rows = [_weighting_word(i, lang, system) for i in out.index]
+    name = index or out.index.name
+    result = pd.DataFrame(cells, index=pd.Index(rows, name=_weighting_word(name, lang)
+                                                 if name is not None else None))
+    if isinstance(out.columns, pd.Index) and out.columns.name is not None:
+        result.columns.name = _weighting_word(out.columns.name, lang)
+    return result
+
+
+def skipped(key: str, lang: str = "zh") -> str:
+    """The sentence a chapter prints where it skips a section whose input the study lacks
+    (catalogue section ``skipped``), e.g. ``skipped("no_judgments", "en")``."""
+    return label(key, lang, "skipped")

@@ -46,6 +46,7 @@ __all__ = [
     "scale_scores", "capability_index", "grade", "rank", "topsis", "topsis_analysis",
     "membership_from_answers", "fuzzy_evaluation", "weight_sensitivity", "rank_stability",
     "CapabilityIndex", "TopsisResult", "FuzzyResult", "GRADE_LABELS", "FUZZY_OPERATORS",
+    "rank_agreement", "RankAgreement", "likert_grades",
 ]
 
 GRADE_LABELS = {"zh": ("差", "中", "良", "优"), "en": ("weak", "moderate", "good", "excellent")}
@@ -600,3 +601,114 @@ def rank_stability(scores: pd.DataFrame, weight_draws: pd.DataFrame,
                         "p_top": (ranks <= top).mean(0), "p_same": (ranks == base_rank).mean(0)},
                        index=scores.index)
     return out.sort_values("base_rank", kind="stable")
+
+
+@dataclass(frozen=True)
+class RankAgreement:
+    """How far two rankings of the same alternatives agree (see :func:`rank_agreement`)."""
+
+    spearman: float
+    kendall: float
+    top: int
+    top_overlap: int
+    same_first: bool
+    n: int
+    conventions: dict = field(default_factory=dict)
+
+    @property
+    def overlap_share(self) -> float:
+        return self.top_overlap / self.top if self.top else float("nan")
+
+    def sentence(self, lang: str = "zh", first: str = "", second: str = "") -> str:
+        """One sentence stating the computed agreement, from the label catalogue
+        (``sentences.rank_agreement``): Spearman's ρ and the top-k overlap, with a verdict
+        (``rank_agree_close`` when ρ >= 0.9 and at least 80 % of the top k are shared,
+        ``rank_agree_partly`` otherwise), so the prose cannot contradict the numbers."""
+        from .formatting import format_int, format_number
+        from .labels import label
+
+        close = self.spearman >= 0.9 and self.top_overlap >= 0.8 * self.top
+        verdict = label("rank_agree_close" if close else "rank_agree_partly", lang, "notes")
+        return label("rank_agreement", lang, "notes", first=first, second=second,
+                     rho=format_number(self.spearman, decimals=3, lang=lang),
+                     tau=format_number(self.kendall, decimals=3, lang=lang),
+                     overlap=format_int(self.top_overlap, lang=lang),
+                     top=format_int(self.top, lang=lang), n=format_int(self.n, lang=lang),
+                     verdict=verdict)
+
+
+def rank_agreement(a: pd.Series, b: pd.Series, top: int = 10) -> RankAgreement:
+    """Agreement of two scorings of the same alternatives (higher = better in both).
+
+    Spearman's ρ and Kendall's τ-b of the scores, and the number of alternatives found in the
+    top ``top`` of both rankings (ranks 1 = best, ties ``"min"``: an alternative is in the top
+    k when its rank is <= k, so a tie at the boundary can put more than k in a top set).
+
+    Parameters
+    ----------
+    a, b : Series
+        Scores indexed by alternative (aligned on the index; alternatives missing in either
+        are left out).
+    top : int
+        Size of the top set compared.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> x = pd.Series([5.0, 4, 3, 2, 1], index=list("abcde"))
+    >>> y = pd.Series([4.0, 5, 3, 1, 2], index=list("abcde"))
+    >>> r = rank_agreement(x, y, top=2)
+    >>> round(r.spearman, 3), r.top_overlap
+    (0.8, 2)
+
+    Matches R ``cor(a, b, method = "spearman")`` and ``cor(a, b, method = "kendall")``.
+    """
+    from scipy import stats
+
+    if top < 1:
+        raise ParameterError(f"rank_agreement: top must be at least 1, got {top}")
+    both = pd.concat([pd.Series(a, name="a"), pd.Series(b, name="b")], axis=1, join="inner").dropna()
+    if len(both) < 3:
+        raise InputDataError(f"rank_agreement: only {len(both)} alternatives scored by both",
+                             hint="pass two score Series sharing at least 3 index values")
+    ra, rb = rank(both["a"]), rank(both["b"])
+    in_a, in_b = set(ra.index[ra <= top]), set(rb.index[rb <= top])
+    return RankAgreement(spearman=float(stats.spearmanr(both["a"], both["b"]).statistic),
+                         kendall=float(stats.kendalltau(both["a"], both["b"]).statistic),
+                         top=int(top), top_overlap=len(in_a & in_b),
+                         same_first=bool(set(ra.index[ra == 1]) & set(rb.index[rb == 1])),
+                         n=len(both),
+                         conventions={"ranks": "1 = best, ties min", "rho": "Spearman",
+                                      "tau": "Kendall tau-b", "top": "rank <= top"})
+
+
+def likert_grades(levels: Sequence, grades: Sequence[str]) -> dict:
+    """Map the answer levels of a scale onto fewer evaluation grades, symmetrically.
+
+    Each grade gets ``len(levels) // len(grades)`` consecutive levels; the remaining levels go
+    to the outermost grades first, in pairs (lowest and highest), and an odd one left over to
+    the middle grade, so the mapping is symmetric about the scale's midpoint.  A 1-7 scale on 5
+    grades gives 1-2 | 3 | 4 | 5 | 6-7 (the usual 7-to-5 collapse); 1-5 on 5 is one to one.
+
+    Examples
+    --------
+    >>> likert_grades(range(1, 8), ["vp", "p", "f", "g", "vg"])
+    {1: 'vp', 2: 'vp', 3: 'p', 4: 'f', 5: 'g', 6: 'vg', 7: 'vg'}
+    """
+    levels, grades = list(levels), list(grades)
+    if len(grades) < 2 or len(levels) < len(grades):
+        raise ParameterError(f"likert_grades: {len(levels)} answer levels cannot be grouped into "
+                             f"{len(grades)} grades", hint="use at most as many grades as levels")
+    sizes = [len(levels) // len(grades)] * len(grades)
+    extra, k = len(levels) % len(grades), 0
+    while extra >= 2:
+        sizes[k] += 1
+        sizes[-1 - k] += 1
+        extra, k = extra - 2, k + 1
+    if extra:
+        sizes[len(grades) // 2] += 1
+    out, start = {}, 0
+    for grade, size in zip(grades, sizes):
+        out.update({level: grade for level in levels[start:start + size]})
+        start += size
+    return out

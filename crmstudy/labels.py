@@ -39,6 +39,8 @@ __all__ = ["LANGS", "SECTIONS", "catalogue", "label", "variable_label", "level_l
 LANGS = ("zh", "en")
 SECTIONS = ("statistics", "headers", "terms", "titles", "notes", "facts", "variables", "levels",
             "units", "unit_headers", "formats")
+SECTIONS += ("weighting",)   # chapter 03: AHP, entropy, index, TOPSIS, fuzzy headers and figure texts
+SECTIONS += ("skipped",)     # sentences of sections skipped for lack of input (display.skipped)
 _FILE = Path(__file__).resolve().parent / "systems" / "labels.yaml"
 
 # patsy / formulaic names of a treatment dummy: "ownership[T.private]", "C(industry)[T.retail]"

@@ -41,7 +41,8 @@ ALLOWED = frozenset("""
 """.split())
 
 # Code identifiers a chapter explains in its text, by chapter (add only what the text explains).
-CHAPTER_TERMS: dict[str, set[str]] = {"01_framework": set()}
+CHAPTER_TERMS: dict[str, set[str]] = {"01_framework": set(),
+                                     "03_weighting_index": {"CRITIC", "GCI", "AIJ", "AIP", "Saaty"}}
 
 _TOKEN = re.compile(r"[A-Za-z0-9_]*[A-Za-z][A-Za-z0-9_]*(?:['’][a-z]+)?")
 

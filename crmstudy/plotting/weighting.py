@@ -11,35 +11,23 @@ from . import PALETTE, new_axes
 __all__ = ["weights_bar", "consistency_plot", "rank_stability_plot", "sensitivity_plot",
            "index_distribution"]
 
-_TEXT = {
-    "weight": {"zh": "权重", "en": "Weight"},
-    "weights_title": {"zh": "指标权重比较", "en": "Indicator weights compared"},
-    "method": {"zh": "方法", "en": "Method"},
-    "cr": {"zh": "一致性比率 CR", "en": "Consistency ratio CR"},
-    "cr_title": {"zh": "各专家判断矩阵的一致性", "en": "Consistency of each expert's matrices"},
-    "threshold": {"zh": "阈值", "en": "threshold"},
-    "expert": {"zh": "专家", "en": "Expert"},
-    "criterion": {"zh": "准则", "en": "Criterion"},
-    "rank": {"zh": "排名（1 = 最好）", "en": "Rank (1 = best)"},
-    "firm": {"zh": "企业", "en": "Firm"},
-    "stab_title": {"zh": "权重扰动下的排名稳定性（5%-95% 区间与中位数）",
-                   "en": "Rank stability under weight perturbation (5-95 % interval, median)"},
-    "base": {"zh": "基准排名", "en": "base rank"},
-    "median": {"zh": "中位数", "en": "median"},
-    "change": {"zh": "权重变化", "en": "Change of one weight"},
-    "rank_changes": {"zh": "排名变化的企业数", "en": "Firms whose rank changes"},
-    "sens_title": {"zh": "单因素权重敏感性分析", "en": "One-at-a-time weight sensitivity"},
-    "index": {"zh": "能力指数", "en": "Capability index"},
-    "firms": {"zh": "企业数", "en": "Firms"},
-    "index_title": {"zh": "客户关系管理能力指数的分布与等级", "en": "CRM capability index: distribution and grades"},
-    "subjective": {"zh": "主观（AHP）", "en": "Subjective (AHP)"},
-    "objective": {"zh": "客观（熵权）", "en": "Objective (entropy)"},
-    "combined": {"zh": "组合", "en": "Combined"},
-}
+# Figure texts: catalogue section ``weighting``, keys ``fig_<name>``.
+_TEXT = frozenset({"weight", "weights_title", "method", "cr", "cr_title", "threshold", "expert",
+                   "criterion", "rank", "firm", "stab_title", "base", "median", "change",
+                   "rank_changes", "sens_title", "index", "firms", "index_title", "subjective",
+                   "objective", "combined"})
 
 
 def _label(key: str, lang: str) -> str:
-    return _TEXT.get(key, {}).get(lang, key)
+    from ..labels import label
+
+    return label(f"fig_{key}", lang, "weighting") if key in _TEXT else key
+
+
+def _legend_outside(ax, **kwargs):
+    """Legend to the right of the axes, outside the plotted data (constrained layout makes
+    room for it), so it can never cover a bar or a point."""
+    return ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, **kwargs)
 
 
 def weights_bar(weights: pd.Series | pd.DataFrame, system=None, lang: str = "zh", ax=None,
@@ -78,7 +66,7 @@ def weights_bar(weights: pd.Series | pd.DataFrame, system=None, lang: str = "zh"
         if legend is not None:
             legend.remove()
     else:
-        ax.legend(title=_label("method", lang))
+        _legend_outside(ax, title=_label("method", lang))
     return fig
 
 
@@ -93,13 +81,14 @@ def consistency_plot(consistency: pd.DataFrame, threshold: float = 0.10, lang: s
         raise ParameterError(f"consistency table needs columns {sorted(need)}")
     fig, ax = new_axes(ax, figsize=(8, 4))
     sns.barplot(data=consistency, x="expert", y="cr", hue="parent", palette=PALETTE, ax=ax)
-    ax.axhline(threshold, color="crimson", ls="--", lw=1.2)
-    ax.text(ax.get_xlim()[1], threshold, f" {_label('threshold', lang)} {threshold:g}",
-            va="bottom", ha="right", color="crimson", fontsize=9)
+    # the threshold is labelled in the legend (outside the axes), never over a bar or clipped
+    ax.axhline(threshold, color="crimson", ls="--", lw=1.2,
+               label=f"{_label('threshold', lang)} {threshold:g}")
+    ax.set_ylim(0, max(ax.get_ylim()[1], threshold * 1.2))
     ax.set_xlabel(_label("expert", lang))
     ax.set_ylabel(_label("cr", lang))
     ax.set_title(_label("cr_title", lang))
-    ax.legend(title=_label("criterion", lang))
+    _legend_outside(ax, title=_label("criterion", lang))
     return fig
 
 
@@ -124,7 +113,7 @@ def rank_stability_plot(stability: pd.DataFrame, lang: str = "zh", top: int | No
     ax.set_xlabel(_label("rank", lang))
     ax.set_ylabel(_label("firm", lang))
     ax.set_title(_label("stab_title", lang))
-    ax.legend(loc="lower right", fontsize=8)
+    _legend_outside(ax, fontsize=8)
     return fig
 
 
