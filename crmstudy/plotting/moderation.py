@@ -54,8 +54,13 @@ def _fit_title(ax, text: str, pad: float = 0.98):
     """
     fig = ax.figure
     title = ax.set_title(text)
+    fig.canvas.draw()                 # runs the layout: the axes' final position
     renderer = fig.canvas.get_renderer()
-    limit = pad * fig.bbox.width
+    # the title is centred on the axes, so it must fit twice the distance from the axes'
+    # centre to the nearer edge of the figure
+    box = ax.get_window_extent(renderer)
+    centre = (box.x0 + box.x1) / 2
+    limit = pad * 2 * min(centre - fig.bbox.x0, fig.bbox.x1 - centre)
     width = len(text)
     while title.get_window_extent(renderer).width > limit and width > 8:
         width = int(width * 0.85)
