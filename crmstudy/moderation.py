@@ -864,7 +864,8 @@ class JohnsonNeymanResult:
 
     def text(self, lang: str = "zh", digits: int = 3, labels: Mapping[str, str] | None = None
              ) -> str:
-        """One sentence stating the region of significance (variable names via ``labels``)."""
+        """The bounds in one sentence (variable names via ``labels``).  It does not say the
+        slope's sign or how many cases each region holds: report :meth:`describe` instead."""
         check_lang(lang)
         fmt = lambda v: f"{v:.{digits}f}"  # noqa: E731
         lo = fmt(self.bounds[0]) if self.bounds else ""
@@ -999,7 +1000,7 @@ class JohnsonNeymanResult:
                 f"{self.df:g}）" if lang == "zh" else
                 f"Johnson-Neyman (covariance {self.cov_type}, critical t {self.t_crit:.4f}, "
                 f"df = {self.df:g})")
-        return head + "\n" + self.text(lang)
+        return head + "\n" + self.describe(lang)
 
     def plot(self, lang: str = "zh", ax=None):
         from .plotting.moderation import johnson_neyman_plot
