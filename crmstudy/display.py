@@ -252,3 +252,55 @@ def skipped(key: str, lang: str = "zh") -> str:
     """The sentence a chapter prints where it skips a section whose input the study lacks
     (catalogue section ``skipped``), e.g. ``skipped("no_judgments", "en")``."""
     return label(key, lang, "skipped")
+
+
+def screening_text(attention_item: str, attention_answer: Any, drop_careless: bool, n: int,
+                   lang: str = "zh") -> str:
+    """The study's screening rule and the analysis sample size, in one sentence.
+
+    Chapters 02-04 select respondents with the same rule (attention-check item and answer,
+    whether careless respondents are dropped), so they report the same N.
+
+    Examples
+    --------
+    >>> screening_text("attention_check", 2, True, 283, "en")
+    'Screening rule: attention check = 2, careless respondents dropped; analysis sample N = 283'
+    """
+    check_lang(lang)
+    parts = []
+    if attention_item:
+        parts.append(label("screening_check", lang, "notes",
+                           item=variable_label(attention_item, lang), answer=attention_answer))
+    if drop_careless:
+        parts.append(label("screening_careless", lang, "notes"))
+    rule = label("list_separator", lang, "formats").join(parts) if parts else \
+        label("screening_none", lang, "notes")
+    return label("screening", lang, "notes", rule=rule, n=format_int(n, lang=lang))
+
+
+def count_table(frame: pd.DataFrame, by: Sequence[str], lang: str = "zh", *,
+                count: str = "firm_years") -> pd.DataFrame:
+    """Number of rows of ``frame`` for each combination of the ``by`` columns, labelled.
+
+    The labelled form of ``frame.groupby(by).size()``: each ``by`` column is renamed by its
+    catalogue header (``headers.<column>_name``, else ``headers.<column>``), the count column by
+    ``headers.<count>``; the counts are formatted integers.
+    """
+    check_lang(lang)
+    missing = [c for c in by if c not in frame.columns]
+    if missing:
+        raise ParameterError(f"count_table: no column(s) {', '.join(missing)}",
+                             hint=f"the frame has: {', '.join(map(str, frame.columns))}")
+    from .labels import catalogue
+    heads = catalogue()["headers"]
+
+    def head(name):
+        for key in (f"{name}_name", name):
+            if key in heads:
+                return heads[key][lang]
+        return name
+
+    counts = frame.groupby(list(by)).size()
+    out = counts.map(lambda n: format_int(n, lang=lang)).rename(head(count)).to_frame()
+    out.index = out.index.set_names([head(c) for c in by])
+    return out

@@ -113,7 +113,11 @@ def variable_label(name: str, lang: str = "zh", labels: Mapping | None = None) -
     if own is not None:
         return own
     entry = catalogue()["variables"].get(name)
-    return str(entry[lang]) if entry else str(name)
+    if entry:
+        return str(entry[lang])
+    if str(name).startswith("log_") and len(str(name)) > 4:   # a logged control: log_firm_size
+        return label("log", lang, "formats", variable=variable_label(str(name)[4:], lang, labels))
+    return str(name)
 
 
 def level_label(variable: str, level: Any, lang: str = "zh", labels: Mapping | None = None) -> str:
@@ -196,6 +200,8 @@ def _split_interaction(term: str) -> list[str]:
 def path_label(path: str, lang: str = "zh", labels: Mapping | None = None) -> str:
     """A path such as ``"capability -> CP -> financial"`` with each variable labelled (→)."""
     parts = [p.strip() for p in re.split(r"\s*(?:->|→)\s*", str(path))]
+    # "y × w" (a moderated path, as StudyModel hypotheses write it) is an interaction
+    parts = [":".join(re.split(r"\s+×\s+", p)) for p in parts]
     if len(parts) == 1:
         return term_label(parts[0], lang, labels)
     return " → ".join(term_label(p, lang, labels) for p in parts)

@@ -498,6 +498,11 @@ class CompositePerformance:
         out = self.weights.copy()
         out["dimension"] = out["dimension"].map(labels).fillna(out["dimension"])
         out["indicator"] = out["indicator"].map(labels).fillna(out["indicator"])
+        if "direction" in out.columns:     # benefit / cost from the label catalogue
+            from .labels import catalogue
+            terms = catalogue()["terms"]
+            out["direction"] = out["direction"].map(
+                lambda d: terms[d][lang] if d in terms else d)
         heads = {"zh": {"dimension": "维度", "indicator": "指标", "direction": "方向",
                         "weight": "权重"},
                  "en": {"dimension": "Dimension", "indicator": "Indicator",

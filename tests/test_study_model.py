@@ -325,7 +325,7 @@ def test_second_study_runs_end_to_end_from_its_study_file(tmp_path):
 
     executed = nbformat.read(out / "04_performance_moderation.ipynb", as_version=4)
     text = "\n".join(o.get("text", "") for c in executed.cells for o in c.get("outputs", []))
-    assert "sections 4.1 and 4.2 are skipped" in text  # no statements: said in the study's language
+    assert "uses no financial statements" in text  # no statements: said in the study's language
     assert "N = 180" in text
     overview = nbformat.read(out / "01_framework.ipynb", as_version=4)
     text = "\n".join(o.get("text", "") for c in overview.cells for o in c.get("outputs", []))

@@ -35,6 +35,39 @@ def _label(name: str, lang: str, labels) -> str:
     return variable_label(name, lang, labels)
 
 
+def _wrap(text: str, width: int) -> str:
+    """Break ``text`` into lines of at most ``width`` characters: at spaces for English, at
+    any character for Chinese (which has no spaces between words)."""
+    import textwrap
+
+    if " " in text and not any("\u4e00" <= ch <= "\u9fff" for ch in text):
+        return "\n".join(textwrap.wrap(text, width)) or text
+    return "\n".join(text[i:i + width] for i in range(0, len(text), width))
+
+
+def _fit_title(ax, text: str, pad: float = 0.98):
+    """Set the axes title, wrapped onto as many lines as it needs to fit inside the figure.
+
+    A title is centred on the axes; one wider than the figure is cut at both edges (the
+    constrained layout does not shrink titles).  The text is measured with the figure's
+    renderer and wrapped at fewer characters until it fits ``pad`` of the figure width.
+    """
+    fig = ax.figure
+    title = ax.set_title(text)
+    fig.canvas.draw()                 # runs the layout: the axes' final position
+    renderer = fig.canvas.get_renderer()
+    # the title is centred on the axes, so it must fit twice the distance from the axes'
+    # centre to the nearer edge of the figure
+    box = ax.get_window_extent(renderer)
+    centre = (box.x0 + box.x1) / 2
+    limit = pad * 2 * min(centre - fig.bbox.x0, fig.bbox.x1 - centre)
+    width = len(text)
+    while title.get_window_extent(renderer).width > limit and width > 8:
+        width = int(width * 0.85)
+        title.set_text(_wrap(text, width))
+    return title
+
+
 def _regions(jn, lo: float, hi: float) -> list[tuple[float, float]]:
     """Intervals of [lo, hi] where the slope is significant, from the exact bounds."""
     b = jn.bounds
@@ -106,7 +139,7 @@ def johnson_neyman_plot(jn, lang: str = "zh", ax=None, labels=None, title: bool 
     ax.set_ylabel(text["slope"].format(x=x))
     ax.set_xlim(lo, hi)
     if title:
-        ax.set_title(text["jn_title"].format(x=x, w=w))
+        _fit_title(ax, text["jn_title"].format(x=x, w=w))
     ax.legend(loc="best", fontsize=8, frameon=True)
     return fig
 
@@ -149,6 +182,6 @@ def interaction_plot(result, lang: str = "zh", ax=None, labels=None, w_at=None,
     ax.set_xlabel(x)
     ax.set_ylabel(text["y_hat"].format(y=y))
     if title:
-        ax.set_title(text["inter_title"].format(x=x, y=y, w=w))
+        _fit_title(ax, text["inter_title"].format(x=x, y=y, w=w))
     ax.legend(loc="best", fontsize=8)
     return fig
