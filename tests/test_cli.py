@@ -214,3 +214,18 @@ def test_init_templates_have_the_expected_columns(tmp_path):
     assert template.empty and list(template.columns) == list(datasets.load("crm_survey").columns)
     checked = run_cli("check", str(tmp_path / "s" / "study.yaml"))
     assert checked.returncode == 1  # empty templates are not valid data yet
+
+
+def test_workbook_collects_an_empty_table(tmp_path):
+    """A chapter may show a table without columns (an empty CSV): the workbook still builds."""
+    import openpyxl
+
+    from crmstudy.export import collect_workbook
+
+    tables = tmp_path / "tables"
+    tables.mkdir()
+    (tables / "04_t01.csv").write_text("a,b\n1,2\n", encoding="utf-8-sig")
+    (tables / "04_t02.csv").write_bytes(b"")
+    book = collect_workbook(tables, tmp_path / "tables.xlsx")
+    sheets = openpyxl.load_workbook(book).sheetnames
+    assert sheets == ["04_t01", "04_t02"]
