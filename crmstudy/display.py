@@ -20,7 +20,8 @@ from .errors import ParameterError
 from .formatting import format_int, format_number, format_percent, format_unit
 from .labels import check_lang, label, variable_label
 
-__all__ = ["describe_table", "facts_table", "framework_table", "datasets_table", "FACT_KINDS"]
+__all__ = ["describe_table", "facts_table", "framework_table", "datasets_table", "FACT_KINDS",
+           "skipped"]
 
 # How each fact of the catalogue section ``facts`` is formatted (facts not listed: as text).
 FACT_KINDS = {"transactions": "int", "customers": "int", "first_date": "date", "last_date": "date",
@@ -156,3 +157,21 @@ def datasets_table(lang: str = "zh") -> pd.DataFrame:
         label("rows", lang, "headers"): frame["rows"].map(lambda n: format_int(n, lang=lang)),
         label("data_kind", lang, "headers"): frame["kind"].map(lambda k: label(k, lang, "terms")),
     }).set_index(label("dataset", lang, "headers"))
+
+
+def skipped(key: str, lang: str = "zh") -> str:
+    """The sentence a chapter prints instead of a section whose input the study lacks.
+
+    ``key`` names the missing input (catalogue section ``skipped``: ``survey``, ``financials``,
+    ``transactions``, ``b2b_customers`` ...); a chapter calls it when the parameter of that
+    input is the empty string, so a study without, say, financial statements runs every other
+    section.
+
+    Examples
+    --------
+    >>> skipped("financials", "en")
+    'The study has no financial statements (parameter financials is empty): this section is skipped.'
+    >>> skipped("survey", "zh")
+    '本研究没有问卷数据（参数 survey 为空）：跳过本节。'
+    """
+    return label(key, lang, "skipped")
