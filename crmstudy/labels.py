@@ -38,7 +38,8 @@ __all__ = ["LANGS", "SECTIONS", "catalogue", "label", "variable_label", "level_l
 
 LANGS = ("zh", "en")
 SECTIONS = ("statistics", "headers", "terms", "titles", "notes", "facts", "variables", "levels",
-            "units", "unit_headers", "formats", "skipped")
+            "units", "unit_headers", "formats", "skipped",
+            "customer_value")
 _FILE = Path(__file__).resolve().parent / "systems" / "labels.yaml"
 
 # patsy / formulaic names of a treatment dummy: "ownership[T.private]", "C(industry)[T.retail]"
