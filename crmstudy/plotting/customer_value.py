@@ -40,7 +40,7 @@ TEXT = {
            "mean_holdout": "保留期平均购买次数", "roc_title": "流失预测：ROC 曲线",
            "fpr": "假阳性率", "tpr": "真阳性率", "calib_title": "校准曲线", "pred": "预测流失概率",
            "obs": "实际流失比例", "seg_title": "客户价值—忠诚度矩阵", "value": "价值",
-           "loyalty": "忠诚度", "cluster_title": "k-means 聚类（k = {k}）",
+           "loyalty": "忠诚度", "cluster_title": "k 均值聚类（k = {k}）",
            "silhouette": "轮廓系数", "k": "聚类数 k", "vector_title": "客户价值向量的方向角",
            "angle": "与坐标轴的夹角（度）", "compare_title": "保留期购买：各模型预测与实际",
            "sbg_title": "同期群存活人数：实际与 sBG 模型", "survivors": "仍在订的客户数",
@@ -206,8 +206,11 @@ def segment_scatter(segments: pd.DataFrame, lang: str = "zh", log_value: bool = 
     order = (data[["segment", "segment_name"]].drop_duplicates().sort_values("segment")
              ["segment_name"].tolist())
     if log_loyalty:
+        from matplotlib.ticker import FuncFormatter
+
         data["loyalty"] = data["loyalty"].clip(lower=1e-3)
-        ax.set_xscale("log")
+        ax.set_xscale("log")   # plain tick numbers (1, 10, 100), not mathtext 10^k
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
     sns.scatterplot(data=data, x=x_col, y=y_col, hue="segment_name", hue_order=order, s=12,
                     alpha=0.6, palette=PALETTE, ax=ax, linewidth=0)
     ax.axvline(l_cut, color="0.3", lw=1, ls="--")
