@@ -21,7 +21,8 @@ from .formatting import format_int, format_number, format_percent, format_unit
 from .labels import check_lang, label, variable_label
 
 __all__ = ["describe_table", "facts_table", "framework_table", "datasets_table", "FACT_KINDS",
-           "weighting_table", "skipped", "WEIGHTING_DECIMALS"]
+           "weighting_table", "skipped", "WEIGHTING_DECIMALS", "screening_text", "count_table",
+           "labelled_table"]
 
 # How each fact of the catalogue section ``facts`` is formatted (facts not listed: as text).
 FACT_KINDS = {"transactions": "int", "customers": "int", "first_date": "date", "last_date": "date",
@@ -303,4 +304,73 @@ def count_table(frame: pd.DataFrame, by: Sequence[str], lang: str = "zh", *,
     counts = frame.groupby(list(by)).size()
     out = counts.map(lambda n: format_int(n, lang=lang)).rename(head(count)).to_frame()
     out.index = out.index.set_names([head(c) for c in by])
+    return out
+
+
+def _cv_label(key, lang: str, section: str) -> str:
+    """A name from ``section`` of the catalogue, else :func:`variable_label` (else the name)."""
+    entry = _section(section).get(str(key))
+    if isinstance(entry, Mapping) and lang in entry:
+        return str(entry[lang])
+    return variable_label(str(key), lang)
+
+
+def labelled_table(frame: pd.DataFrame, lang: str = "zh", *, section: str = "customer_value",
+                   decimals: Mapping[str, int] | None = None, default_decimals: int = 2,
+                   percent: Sequence[str] = (), units: Mapping[str, str] | None = None,
+                   label_values: bool = True) -> pd.DataFrame:
+    """A result frame made ready for display: headers, index and words from the catalogue,
+    numbers in fixed-point notation.
+
+    Column names, index names, index values and (``label_values``) string cells that are keys
+    of catalogue ``section`` (default ``customer_value``) are replaced by their ``lang`` label;
+    other names go through :func:`crmstudy.labels.variable_label` (unknown ones are shown as
+    they are, so a customer id or ``BG/NBD`` stays).  Floats get ``decimals[column]`` (default
+    ``default_decimals``, never scientific notation: 5.8e-17 prints as 0.00), integers
+    thousands separators, columns in ``percent`` are shares printed as percentages, booleans
+    yes/no, dates ISO.  ``units`` maps a column to a unit of ``unit_headers`` (``usd``,
+    ``days``, ``weeks`` ...) stated in its header: "CLV（美元）".
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"clv": [1234.5, 5.8e-17], "p_alive": [0.5, 1.0]}, index=["a", "b"])
+    >>> labelled_table(t, "zh", units={"clv": "usd"}, percent=["p_alive"]).to_dict("list")
+    {'客户终生价值 CLV（美元）': ['1234.50', '0.00'], '存活概率': ['50.0%', '100.0%']}
+    """
+    check_lang(lang)
+    decimals = dict(decimals or {})
+    units = dict(units or {})
+    out = pd.DataFrame(index=frame.index)
+    for column in frame.columns:
+        values = frame[column]
+        if column in percent:
+            cells = values.map(lambda x: format_percent(x, lang=lang))
+        elif pd.api.types.is_bool_dtype(values):
+            cells = values.map(lambda x: _cv_label("yes" if x else "no", lang, section))
+        elif pd.api.types.is_integer_dtype(values):
+            cells = values.map(lambda x: format_int(x, lang=lang))
+        elif pd.api.types.is_float_dtype(values):
+            places = decimals.get(column, default_decimals)
+            cells = values.map(lambda x: format_number(x, decimals=places, lang=lang))
+        elif pd.api.types.is_datetime64_any_dtype(values):
+            cells = values.map(lambda x: "—" if pd.isna(x) else pd.Timestamp(x).date().isoformat())
+        elif label_values:
+            cells = values.map(lambda x: _cv_label(x, lang, section)
+                               if isinstance(x, str) and x in _section(section) else x)
+        else:
+            cells = values
+        header = _cv_label(column, lang, section)
+        if column in units:
+            header = label(units[column], lang, "unit_headers", label=header)
+        out[header] = cells.to_numpy()
+    index = frame.index
+    if isinstance(index, pd.MultiIndex):
+        out.index = pd.MultiIndex.from_tuples(
+            [tuple(_cv_label(v, lang, section) if isinstance(v, str) else v for v in t) for t in index],
+            names=[None if n is None else _cv_label(n, lang, section) for n in index.names])
+    else:
+        out.index = pd.Index([_cv_label(v, lang, section) if isinstance(v, str) else v for v in index],
+                             name=None if index.name is None else _cv_label(index.name, lang, section))
+    if frame.columns.name is not None:
+        out.columns.name = _cv_label(frame.columns.name, lang, section)
     return out

@@ -43,6 +43,8 @@ ALLOWED = frozenset("""
 # Code identifiers a chapter explains in its text, by chapter (add only what the text explains).
 CHAPTER_TERMS: dict[str, set[str]] = {"01_framework": set(),
                                      "03_weighting_index": {"CRITIC", "GCI", "AIJ", "AIP", "Saaty"}}
+# chapter 05 explains the MBG/NBD model and the DEL/DERL lifetimes of the sBG model
+CHAPTER_TERMS["05_customer_value"] = {"MBG", "DEL", "DERL"}
 
 _TOKEN = re.compile(r"[A-Za-z0-9_]*[A-Za-z][A-Za-z0-9_]*(?:['’][a-z]+)?")
 

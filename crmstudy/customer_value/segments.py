@@ -65,9 +65,47 @@ def _cut_value(values: pd.Series, cut, name: str) -> float:
     raise ParameterError(f"unknown cut {cut!r} for {name}")
 
 
+def _respect_ties(values: pd.Series, groups: pd.Series, cut: float, high_if: str) -> tuple[float, list]:
+    """Move ``cut`` until no tie group has members on both sides (see value_loyalty_segments).
+
+    A group straddling the cut goes wholly to the side that already holds more of its members
+    (the smaller move); the cut becomes the group's maximum (group low) or just below its
+    minimum (group high).  Repeated because a moved cut can fall inside another group; every
+    pass moves at least one whole group, so it ends.
+    """
+    moved = []
+    v = values.to_numpy(dtype=float)
+    g = groups.to_numpy()
+    labelled = ~pd.isna(g)
+    if not labelled.any():
+        return cut, moved
+    frame = pd.DataFrame({"v": v[labelled], "g": g[labelled]})
+    stats = frame.groupby("g", sort=True)["v"].agg(["min", "max", "size"])
+    for _ in range(len(stats) + 1):
+        high = (stats["min"] > cut) if high_if == "gt" else (stats["min"] >= cut)
+        low = (stats["max"] <= cut) if high_if == "gt" else (stats["max"] < cut)
+        straddling = stats[~high & ~low]
+        if straddling.empty:
+            return cut, moved
+        name = straddling["size"].idxmax()
+        lo, hi = float(stats.at[name, "min"]), float(stats.at[name, "max"])
+        members = frame.loc[frame["g"] == name, "v"]
+        n_high = int((members > cut).sum() if high_if == "gt" else (members >= cut).sum())
+        if n_high * 2 > len(members):            # most are high: the whole group goes high
+            below = v[v < lo]
+            cut = float(below.max()) if high_if == "gt" and below.size else lo
+            if high_if == "gt" and not below.size:
+                cut = np.nextafter(lo, -np.inf)
+        else:                                    # most are low: the whole group goes low
+            cut = hi if high_if == "gt" else float(np.nextafter(hi, np.inf))
+        moved.append(name)
+    raise ParameterError("the tie groups overlap so that no cut keeps them whole",
+                         hint="pass fewer or narrower tie groups (ties=)")
+
+
 def value_loyalty_segments(table: pd.DataFrame, value: str, loyalty: str, *, cut="median",
                            value_cut=None, loyalty_cut=None, high_if: str = "ge",
-                           lang: str = "zh") -> pd.DataFrame:
+                           ties=None, lang: str = "zh") -> pd.DataFrame:
     """Four value × loyalty classes from two columns of ``table``.
 
     Parameters
@@ -80,6 +118,17 @@ def value_loyalty_segments(table: pd.DataFrame, value: str, loyalty: str, *, cut
         Cut rule for both measures; ``value_cut`` / ``loyalty_cut`` override it per measure.
     high_if : {"ge", "gt"}
         ``"ge"``: a customer exactly on the cut is *high*; ``"gt"``: she is *low*.
+    ties : None, column name or Series, optional
+        Tie convention of the value split.  ``None`` (default): only customers with *equal*
+        values are tied, and the ``>=``/``>`` rule never divides them.  A column of ``table``
+        (or a Series on its index) labels tie groups: customers with the same non-missing
+        label are tied on the value axis even if their values differ slightly (e.g. one-time
+        buyers, whose model CLV differs only by the date of their single purchase); missing
+        labels are untied.  If the value cut falls inside a group, it moves so that the whole
+        group goes to the side that holds most of its members ("move the cut to the nearer
+        edge of the tie group"; repeated if it then falls inside another group).  The
+        rule-based cut and the final cut are in ``attrs`` (``value_cut_rule``, ``value_cut``),
+        the convention in ``attrs["conventions"]["ties"]``.
     lang : {"zh", "en"}
 
     Returns
@@ -107,6 +156,23 @@ def value_loyalty_segments(table: pd.DataFrame, value: str, loyalty: str, *, cut
                                  hint="drop or fill the customers without a value")
     v_cut = _cut_value(table[value], value_cut if value_cut is not None else cut, value)
     l_cut = _cut_value(table[loyalty], loyalty_cut if loyalty_cut is not None else cut, loyalty)
+    v_rule = v_cut
+    tie_groups = []
+    if ties is None:
+        tie_text = "exact: only equal values are tied; the >=/> rule keeps them on one side"
+    else:
+        if isinstance(ties, str):
+            if ties not in table.columns:
+                raise InputDataError(f"ties: column {ties!r} is missing", column=ties,
+                                     hint=f"use one of {list(table.columns)} or a Series")
+            groups = table[ties]
+        else:
+            groups = pd.Series(ties)
+            if not groups.index.equals(table.index):
+                groups = groups.reindex(table.index)
+        v_cut, tie_groups = _respect_ties(table[value], groups, v_cut, high_if)
+        tie_text = ("groups: customers with the same tie label are never divided; a cut inside "
+                    "a group moves to the edge that keeps the group on its majority side")
     above = (lambda s, c: s >= c) if high_if == "ge" else (lambda s, c: s > c)
     hv = above(table[value], v_cut)
     hl = above(table[loyalty], l_cut)
@@ -120,7 +186,10 @@ def value_loyalty_segments(table: pd.DataFrame, value: str, loyalty: str, *, cut
     out["strategy"] = out["segment"].map(info[f"strategy_{lang}"]).astype(str)
     out.attrs.update(value_measure=value, loyalty_measure=loyalty, value_cut=v_cut,
                      loyalty_cut=l_cut, high_if=high_if,
-                     cut_rule=str(cut) if value_cut is None and loyalty_cut is None else "custom")
+                     cut_rule=str(cut) if value_cut is None and loyalty_cut is None else "custom",
+                     value_cut_rule=v_rule, moved_tie_groups=list(tie_groups),
+                     conventions={"cut": str(cut) if value_cut is None and loyalty_cut is None
+                                  else "custom", "high_if": high_if, "ties": tie_text})
     return out
 
 

@@ -14,6 +14,15 @@ import pandas as pd
 from ..indicators import check_lang
 from . import PALETTE, new_axes
 
+
+def _name(key, lang: str) -> str:
+    """Display name of a model, measure or column from the catalogue (section customer_value);
+    a name not found there (``BG/NBD``) is shown as it is."""
+    from ..labels import catalogue
+
+    entry = catalogue().get("customer_value", {}).get(str(key))
+    return str(entry[lang]) if isinstance(entry, dict) and lang in entry else str(key)
+
 __all__ = ["rfm_heatmap", "cohort_heatmap", "distribution_plot", "tracking_plot",
            "holdout_plot", "churn_model_plot", "segment_scatter", "cluster_plot",
            "value_vector_plot", "model_comparison_plot", "retention_plot", "TEXT"]
@@ -23,7 +32,7 @@ TEXT = {
            "F": "购买频率得分 F（5 = 最多）", "monetary": "平均消费金额", "count": "客户数",
            "cohort_title": "按首购月份的同期群留存率", "cohort": "首购期（同期群）",
            "since": "距首购的期数（{freq}）", "retention": "留存率",
-           "p_alive": "存活概率 P(alive)", "clv": "客户终生价值 CLV", "customers": "客户数",
+           "p_alive": "存活概率", "clv": "客户终生价值 CLV", "customers": "客户数",
            "dist_title": "{what}的分布", "tracking_title": "累计重复购买：实际与 BG/NBD 预测",
            "time": "时间（{unit}）", "cum": "累计重复购买次数", "actual": "实际", "expected": "BG/NBD 预测",
            "cal_end": "校准期结束", "weekly": "每{unit}重复购买次数",
@@ -31,12 +40,12 @@ TEXT = {
            "mean_holdout": "保留期平均购买次数", "roc_title": "流失预测：ROC 曲线",
            "fpr": "假阳性率", "tpr": "真阳性率", "calib_title": "校准曲线", "pred": "预测流失概率",
            "obs": "实际流失比例", "seg_title": "客户价值—忠诚度矩阵", "value": "价值",
-           "loyalty": "忠诚度", "cluster_title": "k-means 聚类（k = {k}）",
+           "loyalty": "忠诚度", "cluster_title": "k 均值聚类（k = {k}）",
            "silhouette": "轮廓系数", "k": "聚类数 k", "vector_title": "客户价值向量的方向角",
            "angle": "与坐标轴的夹角（度）", "compare_title": "保留期购买：各模型预测与实际",
            "sbg_title": "同期群存活人数：实际与 sBG 模型", "survivors": "仍在订的客户数",
            "period": "期（自获客起）", "retention_title": "保持率：实际与 sBG 模型",
-           "fitted": "sBG 拟合 / 预测", "units": {"D": "天", "W": "周", "M": "月", "Q": "季度", "Y": "年"}},
+           "fitted": "sBG 拟合 / 预测", "sep": "：", "units": {"D": "天", "W": "周", "M": "月", "Q": "季度", "Y": "年"}},
     "en": {"rfm_title": "RFM heat map: {value} per R × F cell", "R": "Recency score R (5 = most recent)",
            "F": "Frequency score F (5 = most often)", "monetary": "mean monetary value",
            "count": "customers", "cohort_title": "Cohort retention by month of first purchase",
@@ -56,7 +65,7 @@ TEXT = {
            "angle": "Angle to the axis (degrees)", "compare_title": "Holdout purchases: models vs actual",
            "sbg_title": "Cohort survivors: actual vs sBG", "survivors": "Customers still active",
            "period": "Period since acquisition", "retention_title": "Retention rate: actual vs sBG",
-           "fitted": "sBG fit / projection",
+           "fitted": "sBG fit / projection", "sep": ": ",
            "units": {"D": "days", "W": "weeks", "M": "months", "Q": "quarters", "Y": "years"}},
 }
 
@@ -161,12 +170,12 @@ def churn_model_plot(result, lang: str = "zh"):
     y = result.scores.iloc[:, 0]
     for name in result.scores.columns[1:]:
         fpr, tpr, _ = roc_curve(y, result.scores[name])
-        ax1.plot(fpr, tpr, label=f"{name} (AUC {result.metrics.loc[name, 'roc_auc']:.3f})")
+        ax1.plot(fpr, tpr, label=f"{_name(name, lang)} (AUC {result.metrics.loc[name, 'roc_auc']:.3f})")
     ax1.plot([0, 1], [0, 1], color="0.6", ls=":")
     ax1.set(xlabel=t["fpr"], ylabel=t["tpr"], title=t["roc_title"])
     ax1.legend(fontsize=8)
     for name, part in result.calibration.groupby("model", sort=False):
-        ax2.plot(part["predicted"], part["observed"], marker="o", ms=3, label=name)
+        ax2.plot(part["predicted"], part["observed"], marker="o", ms=3, label=_name(name, lang))
     ax2.plot([0, 1], [0, 1], color="0.6", ls=":")
     ax2.set(xlabel=t["pred"], ylabel=t["obs"], title=t["calib_title"])
     ax2.legend(fontsize=8)
@@ -197,17 +206,21 @@ def segment_scatter(segments: pd.DataFrame, lang: str = "zh", log_value: bool = 
     order = (data[["segment", "segment_name"]].drop_duplicates().sort_values("segment")
              ["segment_name"].tolist())
     if log_loyalty:
+        from matplotlib.ticker import FuncFormatter
+
         data["loyalty"] = data["loyalty"].clip(lower=1e-3)
-        ax.set_xscale("log")
+        ax.set_xscale("log")   # plain tick numbers (1, 10, 100), not mathtext 10^k
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
     sns.scatterplot(data=data, x=x_col, y=y_col, hue="segment_name", hue_order=order, s=12,
                     alpha=0.6, palette=PALETTE, ax=ax, linewidth=0)
     ax.axvline(l_cut, color="0.3", lw=1, ls="--")
     ax.axhline(v_cut, color="0.3", lw=1, ls="--")
-    ax.set_xlabel(loyalty_label or f"{t['loyalty']}: {segments.attrs.get('loyalty_measure', '')}")
-    value_name = value_label or f"{t['value']}: {segments.attrs.get('value_measure', '')}"
+    sep = t["sep"]   # measure names from the catalogue (issue 14: no "clv" in a zh figure)
+    ax.set_xlabel(loyalty_label or f"{t['loyalty']}{sep}{_name(segments.attrs.get('loyalty_measure', ''), lang)}")
+    value_name = value_label or f"{t['value']}{sep}{_name(segments.attrs.get('value_measure', ''), lang)}"
     ax.set_ylabel(f"log10 {value_name}" if log_value else value_name)
     ax.set_title(t["seg_title"])
-    ax.legend(fontsize=8, markerscale=1.5, loc="best")
+    ax.legend(fontsize=8, markerscale=1.5, loc="best", title=_name("segment", lang))
     return fig
 
 
@@ -227,6 +240,8 @@ def cluster_plot(result, rfm_table: pd.DataFrame, lang: str = "zh"):
     sns.scatterplot(data=frame, x="F", y="M", hue="cluster", s=8, alpha=0.5, linewidth=0, ax=ax2,
                     palette=PALETTE)
     ax2.set(xlabel="log(1 + F)", ylabel="log(1 + M)", title=t["cluster_title"].format(k=result.k))
+    if ax2.get_legend() is not None:
+        ax2.get_legend().set_title(_name("cluster", lang))
     return fig
 
 
@@ -258,7 +273,7 @@ def model_comparison_plot(comparison, lang: str = "zh", ax=None):
     models = [c for c in table.columns if c not in ("label", "customers", "actual")]
     markers = ["s", "^", "D", "v", "P"]
     for i, name in enumerate(models):
-        ax.plot(x, table[name], marker=markers[i % len(markers)], ls="--", label=name)
+        ax.plot(x, table[name], marker=markers[i % len(markers)], ls="--", label=_name(name, lang))
     ax.set_xticks(x, table["label"])
     ax.set_xlabel(t["freq_cal"])
     ax.set_ylabel(t["mean_holdout"])
