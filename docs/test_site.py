@@ -8,7 +8,7 @@ default build/site/html).  CI (.ci/run) builds the site and runs this file.
   the browser every resource a chapter page fetched came from the local server;
 * a headless Chromium (Debian packages ``chromium`` and ``chromium-driver``, driven by
   selenium) opens the first chapter of each language, finds its title, and checks that every
-  figure loaded (``naturalWidth > 0``) and that the exercise solutions are hidden behind closed
+  figure loaded (``naturalWidth > 0``), that Chinese prose has no stray spaces, and that the exercise solutions are hidden behind closed
   toggles; a screenshot per language (page top, and its first figure) is saved beside the site
   (``../screenshots``);
 * every local link and resource reachable from the index (pages, images, scripts, styles,
@@ -196,6 +196,12 @@ def test_a_chapter_opens_with_its_title_and_figures(site, server, browser, lang)
         d.execute_script("return arguments[0].complete", img) for img in images))
     widths = [browser.execute_script("return arguments[0].naturalWidth", img) for img in images]
     assert all(w > 0 for w in widths), widths
+    if lang == "zh":   # no stray space between two Chinese characters in the prose
+        paragraphs = browser.execute_script(
+            "return Array.from(document.querySelectorAll('article p, article li')).map(p => p.textContent)")
+        stray = [m.group() for p in paragraphs
+                 for m in re.finditer(r"[\u4e00-\u9fff，。；：、）]\s+[\u4e00-\u9fff（]", p)]
+        assert paragraphs and not stray, stray
     # exercise solutions are there, hidden behind closed toggles
     hidden = browser.execute_script(
         "return Array.from(document.querySelectorAll('article details.hide')).map(d => d.open)")

@@ -74,11 +74,12 @@ def test_one_language_per_notebook(source, lang):
 
 def test_the_lint_catches_what_it_should(tmp_path):
     bad = tmp_path / "99_bad.md"
-    bad.write_text('+++ {"lang": "zh"}\n\n本章介绍\n客户关系\n\n+++ {"lang": "en"}\n\nChapter 中文\n\n'
+    bad.write_text('+++ {"lang": "zh"}\n\n本章介绍\n客户关系\n\n> **如何阅读** 表中\n\n+++ {"lang": "en"}\n\nChapter 中文\n\n'
                    '+++\n\nNo language here\n\n```{code-cell} ipython3\n'
                    'title = "标题" if lang == "zh" else "Title"\n```\n', encoding="utf-8")
     problems = "\n".join(make.lint(bad))
-    for expected in ("line break inside a Chinese paragraph", "Chinese text", "without lang",
+    for expected in ("line break inside a Chinese paragraph", "space between Chinese characters",
+                     "Chinese text", "without lang",
                      "language branch", "Chinese string"):
         assert expected in problems, expected
 

@@ -33,6 +33,8 @@ _LANG_LINE = re.compile(r'^lang\s*=\s*["\'](zh|en)["\'](.*)$', re.MULTILINE)
 _CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef"
 # a line break between two CJK characters (or CJK punctuation) becomes a stray space in HTML
 _CJK_BREAK = re.compile(f"[{_CJK}][ \t]*\n[ \t]*[{_CJK}]")
+# a space between two CJK characters outside headings (emphasis markers in between count too)
+_CJK_SPACE = re.compile(f"[{_CJK}][*_`]*[ \t]+[*_`]*[{_CJK}]")
 _MATH = re.compile(r"\$\$.*?\$\$|\$[^$\n]+\$|`[^`\n]+`", re.DOTALL)
 _WORD = re.compile(r"[A-Za-z]{3,}")
 EXERCISE = {"zh": re.compile(r"^#{2,4} 练习 ?\d+", re.MULTILINE),
@@ -50,7 +52,7 @@ def lint(source: Path) -> list[str]:
     * a markdown cell without ``lang`` holds only symbols (no CJK, no word of 3+ letters
       outside ``$math$`` and ``code``);
     * a Chinese markdown cell has no line break between two CJK characters (write each Chinese
-      paragraph on one line);
+      paragraph on one line), and no space between two CJK characters outside headings;
     * an English markdown cell has no CJK character;
     * code cells have no CJK string and no language branch (``lang ==``, ``if lang``): every
       label comes from the catalogue.
@@ -67,6 +69,11 @@ def lint(source: Path) -> list[str]:
             if lang == "zh" and (m := _CJK_BREAK.search(cell.source)):
                 problems.append(f"{where}: line break inside a Chinese paragraph at {m.group()!r}; "
                                 "write the paragraph on one line")
+            if lang == "zh":
+                for line in cell.source.splitlines():
+                    if not line.lstrip().startswith("#") and (m := _CJK_SPACE.search(line)):
+                        problems.append(f"{where}: space between Chinese characters at {m.group()!r}; "
+                                        "write **如何阅读**：text, no space")
             if lang == "en" and (m := re.search(f"[{_CJK}]+", cell.source)):
                 problems.append(f"{where}: Chinese text {m.group()!r} in an English cell")
         elif cell.cell_type == "code":
