@@ -235,6 +235,41 @@ def test_chunks_give_the_same_resamples(monkeypatch):
     pd.testing.assert_frame_equal(full.indirect, chunked.indirect, rtol=1e-10)
 
 
+def test_replacements_do_not_depend_on_the_chunking(monkeypatch):
+    # replacements are drawn round by round in one call, after every chunk is counted, so
+    # a rare dummy (about 13 % of resamples singular) gives identical resamples either way
+    d = _sim(n=60, seed=8)
+    d["rare"] = ["x"] * 2 + ["y"] * 58
+    fits = []
+    for elements in (60 * 1000, 60 * 250):                 # 1 chunk / 4 chunks
+        monkeypatch.setattr(M, "_CHUNK_ELEMENTS", elements)
+        with pytest.warns(DataQualityWarning, match="replaced"):
+            fits.append(M.process(d, 4, "x", "y", "m", controls=["rare"], n_boot=1000, seed=3))
+    assert fits[0].conventions["bootstrap_replaced"] > 50
+    assert fits[0].conventions["bootstrap_replaced"] == fits[1].conventions["bootstrap_replaced"]
+    for eq, boot in fits[0].bootstrap_estimates().items():
+        pd.testing.assert_frame_equal(boot, fits[1].bootstrap_estimates()[eq], rtol=1e-10)
+
+
+def test_kept_work_arrays_do_not_leak_between_calls_or_threads():
+    # the bootstrap keeps its work arrays per thread (mediation._scratch): fits of other
+    # sizes in between, and the same fits in two threads at once, change nothing
+    from concurrent.futures import ThreadPoolExecutor
+
+    small, big = _sim(n=50, seed=1), _sim(n=400, seed=2)
+    ref = [M.process(d, 7, "x", "y", "m", w="w", n_boot=600, seed=4) for d in (small, big)]
+    assert ref[0].conventions["bootstrap_replaced"] == 0
+    with ThreadPoolExecutor(2) as pool:
+        again = list(pool.map(lambda d: M.process(d, 7, "x", "y", "m", w="w", n_boot=600,
+                                                  seed=4), [big, small, big, small]))
+    for fit, r in zip(again, [ref[1], ref[0]] * 2):
+        for eq, boot in fit.bootstrap_estimates().items():
+            pd.testing.assert_frame_equal(boot, r.bootstrap_estimates()[eq], rtol=0, atol=0)
+    # and no returned array is a view of a kept work array
+    kept = list(vars(M._SCRATCH).values())
+    assert kept and not any(np.shares_memory(b, k) for b in ref[0]._boot.values() for k in kept)
+
+
 def test_singular_resamples_are_replaced_and_counted():
     d = _sim(n=60, seed=8)
     d["rare"] = ["x"] * 2 + ["y"] * 58        # a dummy that many resamples miss

@@ -47,7 +47,8 @@ PACKAGE = ROOT / "crmstudy"
 CORE = {"errors", "indicators", "datasets", "labels", "chapters", "formatting"}
 ANALYSIS = {"ahp", "entropy", "weighting", "evaluation", "moderation", "performance",
             "measurement", "customer_value", "mediation", "sem", "sem_fit", "sem_syntax"}
-RANK = {"package": -1, "core": 0, "analysis": 1, "plotting": 2, "simulate": 2, "export": 3,
+STUDY = {"study", "study_model", "schemas"}   # the study file, its model and input specifications
+RANK = {"package": -1, "display": 2, "core": 0, "analysis": 1, "plotting": 2, "simulate": 2, "export": 3,
         "study": 3, "report": 3, "survey_import": 3.5, "cli": 4}  # import writes a study folder
 
 
@@ -131,6 +132,8 @@ def layer(module: str) -> str:
         return "core"
     if top in ANALYSIS:
         return "analysis"
+    if top in STUDY:
+        return "study"
     if top not in RANK:
         raise AssertionError(f"{module}: new top-level module, give it a layer in "
                              "tests/test_structure.py")
