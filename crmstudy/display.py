@@ -20,7 +20,8 @@ from .errors import ParameterError
 from .formatting import format_int, format_number, format_percent, format_unit
 from .labels import check_lang, label, variable_label
 
-__all__ = ["describe_table", "facts_table", "framework_table", "datasets_table", "FACT_KINDS"]
+__all__ = ["describe_table", "facts_table", "framework_table", "datasets_table", "FACT_KINDS",
+           "skipped"]
 
 # How each fact of the catalogue section ``facts`` is formatted (facts not listed: as text).
 FACT_KINDS = {"transactions": "int", "customers": "int", "first_date": "date", "last_date": "date",
@@ -156,3 +157,19 @@ def datasets_table(lang: str = "zh") -> pd.DataFrame:
         label("rows", lang, "headers"): frame["rows"].map(lambda n: format_int(n, lang=lang)),
         label("data_kind", lang, "headers"): frame["kind"].map(lambda k: label(k, lang, "terms")),
     }).set_index(label("dataset", lang, "headers"))
+
+
+def skipped(key: str, lang: str = "zh") -> str:
+    """The sentence saying that a chapter section is skipped (Markdown text to ``display``).
+
+    ``key`` names an entry of the catalogue section ``skipped`` (``labels.yaml``), e.g.
+    ``"truth_comparison"``; a chapter calls it when the study lacks the section's input, so
+    the reader learns why the section is empty, in the notebook's language.
+
+    Examples
+    --------
+    >>> skipped("truth_comparison", "en").startswith("The study has no simulated truth")
+    True
+    """
+    check_lang(lang)
+    return label(key, lang, "skipped")

@@ -38,7 +38,7 @@ __all__ = ["LANGS", "SECTIONS", "catalogue", "label", "variable_label", "level_l
 
 LANGS = ("zh", "en")
 SECTIONS = ("statistics", "headers", "terms", "titles", "notes", "facts", "variables", "levels",
-            "units", "unit_headers", "formats")
+            "units", "unit_headers", "formats", "skipped")
 _FILE = Path(__file__).resolve().parent / "systems" / "labels.yaml"
 
 # patsy / formulaic names of a treatment dummy: "ownership[T.private]", "C(industry)[T.retail]"
@@ -73,7 +73,8 @@ def label(key: str, lang: str = "zh", section: str | None = None, **fields: Any)
     check_lang(lang)
     cat = catalogue()
     sections = [section] if section else [s for s in SECTIONS
-                                          if s not in ("levels", "units", "unit_headers")]
+                                          if s not in ("levels", "units", "unit_headers",
+                                                       "skipped")]
     for name in sections:
         if name not in cat:
             raise ParameterError(f"unknown label section {name!r}", hint=f"use one of {SECTIONS}")

@@ -22,7 +22,8 @@ from ..labels import check_lang, join, label, variable_label
 
 __all__ = ["codebook_table", "missing_table", "careless_table", "reverse_key_table",
            "reliability_ci_table", "factorability_table", "efa_variance_table", "cfa_fit_table",
-           "validity_table", "fornell_larcker_table", "htmt_table", "truth_tables"]
+           "validity_table", "fornell_larcker_table", "htmt_table", "truth_tables",
+           "cfa_loading_table"]
 
 
 def _h(key: str, lang: str) -> str:
@@ -276,3 +277,27 @@ def truth_tables(result, truth: Mapping, lang: str = "zh", codebook=None) -> dic
     true_corr = pd.DataFrame(truth["factor_corr"]).loc[factors, factors].astype(float)
     diff = result.factor_corr.loc[factors, factors] - true_corr
     return {"loadings": loadings, "factor_corr": _lower(diff, False, codebook, lang)}
+
+
+def cfa_loading_table(result, lang: str = "zh", codebook=None, items=None) -> pd.DataFrame:
+    """CFA loadings (:attr:`CFAResult.loadings`): construct, unstandardised loading ``est``
+    with SE, z and p (— for the marker item fixed to 1), and the standardised ``std_all``;
+    indexed by item (``items`` selects and orders them)."""
+    check_lang(lang)
+    table = result.loadings.set_index("item")
+    if items is not None:
+        unknown = [i for i in items if i not in table.index]
+        if unknown:
+            raise ParameterError(f"cfa_loading_table: no item(s) {', '.join(map(str, unknown))} "
+                                 "in the CFA", hint=f"the CFA has: {', '.join(table.index)}")
+        table = table.loc[list(items)]
+    out = pd.DataFrame({
+        _h("construct", lang): table["construct"].map(lambda c: _construct(c, codebook, lang)),
+        _h("m_est", lang): table["est"].map(lambda v: format_number(v, "loading", lang=lang)),
+        label("se", lang, "statistics"): table["se"].map(lambda v: format_number(v, "se", lang=lang)),
+        "z": table["z"].map(lambda v: format_number(v, "z", lang=lang)),
+        label("p", lang, "statistics"): table["p"].map(lambda v: format_p(v, lang=lang)),
+        label("std_loading", lang, "statistics"): table["std_all"].map(
+            lambda v: format_number(v, "loading", lang=lang))})
+    out.index = pd.Index(table.index, name=_h("item", lang))
+    return out
