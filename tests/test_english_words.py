@@ -42,6 +42,8 @@ ALLOWED = frozenset("""
 
 # Code identifiers a chapter explains in its text, by chapter (add only what the text explains).
 CHAPTER_TERMS: dict[str, set[str]] = {"01_framework": set()}
+# ch02: construct codes of its codebook table; Feldt's CI, McDonald's ω, CITC (section 2.4), ULMC (2.8)
+CHAPTER_TERMS["02_measurement"] = {"ED", "CP", "IP", "Feldt", "McDonald's", "CITC", "ULMC"}
 
 _TOKEN = re.compile(r"[A-Za-z0-9_]*[A-Za-z][A-Za-z0-9_]*(?:['’][a-z]+)?")
 

@@ -41,14 +41,14 @@ def _construct(name: str, book, lang: str) -> str:
 
 
 def codebook_table(book, lang: str = "zh") -> pd.DataFrame:
-    """The codebook as a display table: construct, wording (in ``lang``), range, reverse key,
-    missing codes; indexed by item.
+    """The codebook as a display table: construct code and name, wording (in ``lang``), range,
+    reverse key, missing codes; indexed by item.
 
     Examples
     --------
     >>> from crmstudy.measurement import Codebook
     >>> codebook_table(Codebook.from_source("crm_codebook"), "zh").columns.tolist()
-    ['构念', '题目', '最小值', '最大值', '反向计分', '缺失值代码']
+    ['构念', '构念名称', '题目', '最小值', '最大值', '反向计分', '缺失值代码']
     """
     check_lang(lang)
     frame = book.to_frame()
@@ -57,7 +57,8 @@ def codebook_table(book, lang: str = "zh") -> pd.DataFrame:
         lambda c: join([f"{v:g}" for v in c] if isinstance(c, (tuple, list))
                        else [v.strip() for v in str(c).split(";") if v.strip()], lang))
     out = pd.DataFrame({
-        _h("construct", lang): frame["construct"].map(lambda c: _construct(c, book, lang)),
+        _h("construct", lang): frame["construct"].astype(str),
+        _h("m_construct_name", lang): frame["construct"].map(lambda c: _construct(c, book, lang)),
         _h("m_wording", lang): frame[text].fillna("").astype(str),
         label("min", lang, "statistics"): frame["min"].map(lambda v: f"{v:g}"),
         label("max", lang, "statistics"): frame["max"].map(lambda v: f"{v:g}"),
@@ -272,7 +273,7 @@ def truth_tables(result, truth: Mapping, lang: str = "zh", codebook=None) -> dic
                                                 for i in items],
         _h("m_difference", lang): [format_number(estimated[i] - true[i], "loading", lang=lang)
                                    for i in items]},
-        index=pd.Index(items, name=_h("item", lang))).T
+        index=pd.Index(items, name=_h("item", lang)))
     factors = [f for f in truth["factor_corr"] if f in result.factor_corr.index]
     true_corr = pd.DataFrame(truth["factor_corr"]).loc[factors, factors].astype(float)
     diff = result.factor_corr.loc[factors, factors] - true_corr
