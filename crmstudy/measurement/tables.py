@@ -22,7 +22,7 @@ from ..labels import check_lang, join, label, variable_label
 
 __all__ = ["codebook_table", "missing_table", "careless_table", "reverse_key_table",
            "reliability_ci_table", "factorability_table", "efa_variance_table", "cfa_fit_table",
-           "validity_table", "fornell_larcker_table", "htmt_table", "truth_tables",
+           "validity_table", "fornell_larcker_table", "htmt_table", "truth_tables", "truth_applies",
            "cfa_loading_table"]
 
 
@@ -246,6 +246,17 @@ def htmt_table(result, lang: str = "zh", codebook=None) -> pd.DataFrame:
     """HTMT ratios, lower triangle without the diagonal."""
     check_lang(lang)
     return _lower(result.htmt, False, codebook, lang)
+
+
+def truth_applies(result, truth) -> bool:
+    """Whether ``truth`` is the simulated truth of the survey a CFA was fitted to: it holds
+    ``loadings`` for every item of the CFA and ``factor_corr``.  A chapter run on a study's own
+    survey with the sample truth left in place skips the comparison instead of comparing
+    unrelated numbers."""
+    if not isinstance(truth, Mapping) or not isinstance(truth.get("loadings"), Mapping) \
+            or "factor_corr" not in truth:
+        return False
+    return set(result.loadings["item"]) <= set(map(str, truth["loadings"]))
 
 
 def truth_tables(result, truth: Mapping, lang: str = "zh", codebook=None) -> dict:
