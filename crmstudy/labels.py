@@ -76,7 +76,8 @@ def label(key: str, lang: str = "zh", section: str | None = None, **fields: Any)
     check_lang(lang)
     cat = catalogue()
     sections = [section] if section else [s for s in SECTIONS
-                                          if s not in ("levels", "units", "unit_headers")]
+                                          if s not in ("levels", "units", "unit_headers",
+                                                       "skipped")]
     for name in sections:
         if name not in cat:
             raise ParameterError(f"unknown label section {name!r}", hint=f"use one of {SECTIONS}")

@@ -45,6 +45,8 @@ CHAPTER_TERMS: dict[str, set[str]] = {"01_framework": set(),
                                      "03_weighting_index": {"CRITIC", "GCI", "AIJ", "AIP", "Saaty"}}
 # chapter 05 explains the MBG/NBD model and the DEL/DERL lifetimes of the sBG model
 CHAPTER_TERMS["05_customer_value"] = {"MBG", "DEL", "DERL"}
+# ch02: construct codes of its codebook table; Feldt's CI, McDonald's ω, CITC (section 2.4), ULMC (2.8)
+CHAPTER_TERMS["02_measurement"] = {"ED", "CP", "IP", "Feldt", "McDonald's", "CITC", "ULMC"}
 
 _TOKEN = re.compile(r"[A-Za-z0-9_]*[A-Za-z][A-Za-z0-9_]*(?:['’][a-z]+)?")
 

@@ -49,3 +49,31 @@ def test_draws_on_given_axes_and_efa(hs):
         loading_heatmap([1, 2], lang="en")
     with pytest.raises(Exception):
         loading_heatmap(survey.items, lang="fr")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_reliability_bar_texts_inside_canvas_and_clear_of_the_legend(lang):
+    """Issue 14 (en_02_4): the wrapped construct tick labels ran under the legend."""
+    from crmstudy import datasets
+
+    book = Codebook.from_source("crm_codebook")
+    survey = prepare(datasets.load("crm_survey"), book, attention_check=("attention_check", 2))
+    fig = reliability_bar(reliability(survey), lang=lang)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    canvas = fig.bbox
+    legends = fig.legends + [a.get_legend() for a in fig.axes if a.get_legend() is not None]
+    assert len(legends) == 1
+    legend_box = legends[0].get_window_extent(renderer)
+    ax = fig.axes[0]
+    texts = [ax.title, ax.yaxis.label, *ax.get_xticklabels(), *ax.get_yticklabels()]
+    texts = [t for t in texts if t.get_visible() and t.get_text().strip()]
+    assert len(ax.get_xticklabels()) == len(book.constructs)
+    for text in texts + list(legends[0].get_texts()):
+        box = text.get_window_extent(renderer)
+        assert (box.x0 >= canvas.x0 - 1 and box.x1 <= canvas.x1 + 1 and box.y0 >= canvas.y0 - 1
+                and box.y1 <= canvas.y1 + 1), f"{text.get_text()!r} leaves the canvas"
+    for text in texts:
+        assert not text.get_window_extent(renderer).overlaps(legend_box), \
+            f"{text.get_text()!r} overlaps the legend"
+    plt.close(fig)

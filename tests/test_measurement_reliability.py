@@ -243,6 +243,8 @@ def test_write_up_quotes_the_results():
     assert low in text_en and low in text_zh
     assert "O" in text_en.split("did not meet")[0]          # O fails the 0.70 rule
     assert "KMO" in text_zh and "Bartlett" in text_en
+    # p as journals print it (issue 14): APA in English, leading zero in Chinese
+    assert "p < .001" in text_en and "p < 0.001" in text_zh and "p < 0.001" not in text_en
 
 
 def test_reliability_with_bootstrap_intervals():

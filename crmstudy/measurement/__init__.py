@@ -16,7 +16,8 @@ Typical use::
 
 Modules: :mod:`.codebook`, :mod:`.prepare`, :mod:`.scores`, :mod:`.reliability`
 (alpha, omega, item analysis, vectorised bootstrap), :mod:`.validity` (KMO, Bartlett, EFA,
-Harman), :mod:`.cfa` (ML fit by crmstudy.sem with lavaan-convention fit indices), :mod:`.method_bias` (ULMC, marker variable).  Every statistic is
+Harman), :mod:`.cfa` (ML fit by crmstudy.sem with lavaan-convention fit indices), :mod:`.method_bias` (ULMC, marker variable), :mod:`.tables` (the labelled,
+formatted display tables of chapter 02).  Every statistic is
 checked against R (psych, lavaan, semTools) in ``tests/test_measurement_*.py``.
 """
 from .cfa import CFAResult, cfa, htmt

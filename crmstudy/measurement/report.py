@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ..errors import ParameterError
+from ..formatting import p_text
 
 __all__ = ["write_up"]
 
@@ -51,12 +52,12 @@ def write_up(reliability, kmo=None, bartlett=None, cfa=None, harman=None, lang: 
     if kmo is not None and bartlett is not None:
         if zh:
             parts.append(f"KMO 值为 {_f(kmo.overall)}（{kmo.label_in('zh')}），Bartlett 球形检验 χ² = {bartlett.chi2:.2f}，"
-                         f"df = {bartlett.df}，p {'< 0.001' if bartlett.p < 0.001 else '= ' + _f(bartlett.p)}，"
+                         f"df = {bartlett.df}，{p_text(bartlett.p, lang='zh')}，"
                          f"数据{'适合' if kmo.passes and bartlett.passes else '不太适合'}做因子分析。")
         else:
             parts.append(f"The KMO measure was {_f(kmo.overall)} ({kmo.label}) and Bartlett's test of sphericity "
-                         f"gave χ² = {bartlett.chi2:.2f}, df = {bartlett.df}, p "
-                         f"{'< 0.001' if bartlett.p < 0.001 else '= ' + _f(bartlett.p)}, so the data "
+                         f"gave χ² = {bartlett.chi2:.2f}, df = {bartlett.df}, {p_text(bartlett.p, lang='en')}, "
+                         f"so the data "
                          f"{'are' if kmo.passes and bartlett.passes else 'are hardly'} suitable for factor analysis.")
     if harman is not None:
         share = f"{100 * harman.share:.1f}%"

@@ -197,7 +197,18 @@ def reliability_bar(reliability, cfa=None, lang: str = "zh", ax=None, *, thresho
     ax.set_ylim(0, 1.0)
     ax.set_xlabel("")
     ax.set_ylabel(_label("value", lang))
-    ax.legend(title="", loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=4, fontsize=8,
-              frameon=False)
     ax.set_title(title or _label("rel_title", lang))
+    # The construct tick labels wrap over several lines, so a legend anchored at a fixed
+    # offset below the axes covered them (issue 14).  On a figure of our own the legend goes
+    # outside the axes and constrained layout makes room for both; on a caller's axes it
+    # stays inside, where Matplotlib picks the emptiest corner.
+    handles, names = ax.get_legend_handles_labels()
+    if ax.get_legend() is not None:
+        ax.get_legend().remove()
+    engine = fig.get_layout_engine()
+    if engine is not None and type(engine).__name__ == "ConstrainedLayoutEngine":
+        fig.legend(handles, names, loc="outside lower center", ncol=len(handles), fontsize=8,
+                   frameon=False)
+    else:
+        ax.legend(handles, names, loc="best", fontsize=8)
     return fig

@@ -106,6 +106,7 @@ chapters:
     codebook: codebook.csv
     efa_constructs: []
     n_boot: 200
+    truth: ''
   04_performance_moderation:
     survey: responses.csv
     codebook: codebook.csv
