@@ -737,7 +737,7 @@ def test_hypotheses(frame: AnalysisFrame, *, alpha: float = 0.05, cov_type: str 
             else:
                 if mediation is None:
                     try:
-                        from . import mediation  # written in parallel: wired by the integrator
+                        from . import mediation  # imported lazily: its bootstrap is not needed otherwise
                     except ImportError:
                         mediation = False
                 if mediation is False or not hasattr(mediation, "process"):
