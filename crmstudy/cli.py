@@ -429,7 +429,8 @@ def _cmd_import(args) -> int:
           f"{', '.join(survey.sources)} [{survey.platform}] into {args.to}:")
     for path in files:
         print(f"    {path}")
-    print("next: fill in the construct column of inputs/codebook.csv (see inputs/import_report.md), "
+    print("next: fill in the construct column of inputs/codebook.csv (see inputs/import_report.md) "
+          "and, for hypotheses and thesis tables, the commented model: section of study.yaml; "
           f"then crmstudy check {Path(args.to) / 'study.yaml'}")
     return 0
 

@@ -114,7 +114,10 @@ def collect_workbook(tables: Path, target: Path) -> Path | None:
     tmp = target.with_name(f".{target.name}.tmp")
     with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
         for file in files:
-            pd.read_csv(file, encoding="utf-8-sig").to_excel(writer, sheet_name=file.stem[-31:],
-                                                             index=False)
+            try:
+                table = pd.read_csv(file, encoding="utf-8-sig")
+            except pd.errors.EmptyDataError:  # a chapter that failed mid-export: keep the rest
+                table = pd.DataFrame()
+            table.to_excel(writer, sheet_name=file.stem[-31:], index=False)
     os.replace(tmp, target)
     return target
