@@ -26,11 +26,11 @@ except PackageNotFoundError:  # running from a source checkout that was never in
 import importlib as _importlib
 
 #: submodules reachable as attributes of the package, imported on first access
-_SUBMODULES = ("ahp", "chapters", "cli", "customer_value", "datasets", "display", "entropy",
-               "errors", "evaluation", "export", "formatting", "indicators", "labels",
-               "measurement", "mediation", "moderation", "performance", "plotting", "report",
-               "schemas", "sem", "sem_fit", "sem_syntax", "simulate", "study", "study_model",
-               "survey_import", "weighting")
+_SUBMODULES = ("ahp", "chapters", "cli", "customer_value", "datasets", "display", "entropy", "errors",
+               "evaluation", "export", "formatting", "indicators", "labels", "measurement",
+               "mediation", "moderation", "performance", "plotting", "report", "sem", "sem_fit",
+               "sem_syntax", "schemas", "simulate", "study", "study_model", "survey_import", "thesis",
+               "weighting")
 
 __all__ = ["__version__", *_SUBMODULES]
 

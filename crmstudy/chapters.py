@@ -185,9 +185,12 @@ def _chapter_key(key) -> str:
 
 
 def _resolve(value, base: Path):
-    """Make a relative path that exists next to the params file absolute."""
+    """Make a relative path that exists next to the params file absolute (a glob such as
+    ``tx/*.parquet`` too, when it matches a file there)."""
     if isinstance(value, str) and value and not os.path.isabs(value):
         candidate = base / value
         if candidate.exists():
             return str(candidate.resolve())
+        if any(ch in value for ch in "*?[") and next(base.resolve().glob(value), None) is not None:
+            return str(base.resolve() / value)
     return value

@@ -379,21 +379,18 @@ def _cmd_run(args) -> int:
 
 
 def _study_results(staging: Path, effective: dict) -> None:
-    """After the chapters of a study: hypothesis tests (hypotheses.csv and a tables sheet).
-
-    Integrator: write ``tables.docx`` here too, beside ``tables.xlsx``, with
-    ``crmstudy.report.to_docx(tables, staging / "tables.docx", lang)``.
-    """
+    """After the chapters of a study: hypothesis tests and thesis tables (``hypotheses.csv``,
+    ``tables/*.csv`` gathered into ``tables.xlsx`` afterwards, and ``tables.docx``)."""
     chapter = next((c for c in effective if c.startswith("04")), None)
     if chapter is None or not effective[chapter].get("model"):
         return
-    from .study_model import write_hypotheses
+    from .thesis import write_study_results
 
     try:
-        write_hypotheses(effective[chapter], staging, effective[chapter].get("lang", "zh"),
-                         echo=print)
+        write_study_results(effective[chapter], staging, effective[chapter].get("lang", "zh"),
+                            echo=print)
     except CrmStudyError as exc:  # the chapter reported it already; keep the other results
-        print(f"    hypotheses not tested: {exc}", flush=True)
+        print(f"    hypotheses and thesis tables not written: {exc}", flush=True)
 
 
 def _cmd_init(args) -> int:
@@ -432,7 +429,8 @@ def _cmd_import(args) -> int:
           f"{', '.join(survey.sources)} [{survey.platform}] into {args.to}:")
     for path in files:
         print(f"    {path}")
-    print("next: fill in the construct column of inputs/codebook.csv (see inputs/import_report.md), "
+    print("next: fill in the construct column of inputs/codebook.csv (see inputs/import_report.md) "
+          "and, for hypotheses and thesis tables, the commented model: section of study.yaml; "
           f"then crmstudy check {Path(args.to) / 'study.yaml'}")
     return 0
 

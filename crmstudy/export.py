@@ -115,9 +115,9 @@ def collect_workbook(tables: Path, target: Path) -> Path | None:
     with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
         for file in files:
             try:
-                frame = pd.read_csv(file, encoding="utf-8-sig")
-            except pd.errors.EmptyDataError:  # a shown table without columns: an empty sheet
-                frame = pd.DataFrame()
-            frame.to_excel(writer, sheet_name=file.stem[-31:], index=False)
+                table = pd.read_csv(file, encoding="utf-8-sig")
+            except pd.errors.EmptyDataError:  # a chapter that failed mid-export: keep the rest
+                table = pd.DataFrame()
+            table.to_excel(writer, sheet_name=file.stem[-31:], index=False)
     os.replace(tmp, target)
     return target

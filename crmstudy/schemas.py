@@ -173,15 +173,27 @@ def check_capability_items(book, codebook_source) -> None:
                                  "it out of a study without those items")
 
 
+def engine_source(source) -> bool:
+    """Transactions read through DuckDB (:func:`crmstudy.customer_value.read_transactions`):
+    Parquet files, globs and folders of CSV/Parquet files; other sources by ``read_input``."""
+    text = str(source)
+    return (text.lower().endswith((".parquet", ".pq")) or any(c in text for c in "*?[")
+            or (not _shipped(source) and Path(text).is_dir()))
+
+
 def read_transactions(params: dict) -> pd.DataFrame:
-    """Chapter 05's transactions, checked as the chapter checks them."""
+    """Chapter 05's transactions, read and checked as the chapter reads and checks them: a
+    Parquet file, glob or folder through :func:`crmstudy.customer_value.read_transactions`
+    (DuckDB), anything else with ``read_input``; then ``validate_transactions``."""
+    from .customer_value import read_transactions as read_engine
     from .customer_value import validate_transactions
 
     source = params["transactions"]
-    return validate_transactions(read_input(source, what="transactions"),
-                                 params.get("customer_col", "customer_id"), params.get("date_col", "date"),
-                                 params.get("amount_col", "dollar_value"),
-                                 file=None if _shipped(source) else str(source))
+    columns = (params.get("customer_col", "customer_id"), params.get("date_col", "date"),
+               params.get("amount_col", "dollar_value"))
+    raw = read_engine(source, *columns) if engine_source(source) else \
+        read_input(source, what="transactions")
+    return validate_transactions(raw, *columns, file=None if _shipped(source) else str(source))
 
 
 def read_b2b(params: dict):

@@ -28,6 +28,7 @@ import json
 import os
 import platform
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -246,6 +247,32 @@ def _model_lines(model: dict, helps: dict) -> list[str]:
     return lines
 
 
+def model_skeleton(id_col: str, candidates: Sequence[str] = ()) -> list[str]:
+    """A commented ``model:`` section for a new study (``crmstudy import``): the key comments
+    of :func:`init_study`, placeholders to replace, every line behind ``# `` so that the study
+    runs its measurement chapter before the researcher fills the model in.
+
+    ``candidates`` are survey columns that may serve as controls (listed in a comment).
+    """
+    helps = parameter_help()
+    placeholder = {"id": id_col, "composites": {"NAME": ["CONSTRUCT1", "CONSTRUCT2"]},
+                   "x": "NAME", "y": ["CONSTRUCT3"], "w": [], "m": [], "controls": [],
+                   "hypotheses": {"H1": {"x": "NAME", "y": "CONSTRUCT3", "sign": "+"}}}
+    body = _model_lines(placeholder, helps)
+    head = [line for line in body if line.startswith("# ")]
+    rest = body[len(head):]
+    intro = ["# Fill in the model after assigning constructs in inputs/codebook.csv: replace the "
+             "placeholders (NAME, CONSTRUCT…), then remove the '# ' in front of each line from "
+             "'model:' down.",
+             "# 在 inputs/codebook.csv 中填好构念后填写研究模型：替换占位符（NAME、CONSTRUCT…），"
+             "再删去从 'model:' 起每行开头的 '# '。"]
+    if candidates:
+        shown = ", ".join(candidates)
+        intro += [f"# survey columns usable as controls (see inputs/variables.csv): {shown}",
+                  f"# 可作控制变量的问卷列（见 inputs/variables.csv）：{shown}"]
+    return head + intro + ["# " + line for line in rest]
+
+
 def _input_file(name: str, inputs: Path, example: bool) -> str:
     """Write the input file for shipped data set ``name``; return its path in the study.
 
@@ -459,7 +486,14 @@ def check_study(path: str | Path) -> list[Problem]:
                 shipped = set(datasets.list_datasets()["name"])
             is_shipped = isinstance(source, str) and source in shipped
             file = str(source)
-            if not is_shipped and not Path(file).is_file():
+            if name == "transactions" and not is_shipped:
+                from .schemas import engine_source
+
+                exists = engine_source(source) and (Path(file).is_dir() or any(
+                    c in file for c in "*?["))  # a glob or folder: read_transactions locates it
+            else:
+                exists = False
+            if not is_shipped and not exists and not Path(file).is_file():
                 problems.append(Problem("error", file, "", "file not found",
                                         f"check {chapter}.{name} in {path.name}", f"{chapter}.{name}"))
                 continue

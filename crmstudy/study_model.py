@@ -694,14 +694,15 @@ def _verdict(estimate, low, high, p, sign, alpha):
 
 def test_hypotheses(frame: AnalysisFrame, *, alpha: float = 0.05, cov_type: str = "HC3",
                     center: bool = True, n_boot: int = 5000, seed: int | None = 20261123,
-                    ci: str = "percentile") -> pd.DataFrame:
+                    ci: str = "percentile", fits: dict | None = None) -> pd.DataFrame:
     """Test every hypothesis of ``frame.model``; one row per hypothesis, unrounded.
 
     Columns: hypothesis, type, path, test, estimate, ci_low, ci_high, p (NaN for bootstrap
     tests), expected_sign, supported (bool, or NA when not tested), n, note.
     Direct and moderation hypotheses use :mod:`crmstudy.moderation` (OLS with the controls,
     ``cov_type`` standard errors, t-based CI); mediation and moderated mediation use
-    ``crmstudy.mediation.process`` (bootstrap, ``n_boot`` resamples, ``ci`` interval).
+    ``crmstudy.mediation.process`` (bootstrap, ``n_boot`` resamples, ``ci`` interval); pass a
+    dict as ``fits`` to receive their PROCESS results (hypothesis id -> result).
     """
     from . import moderation
 
@@ -737,7 +738,7 @@ def test_hypotheses(frame: AnalysisFrame, *, alpha: float = 0.05, cov_type: str 
             else:
                 if mediation is None:
                     try:
-                        from . import mediation  # written in parallel: wired by the integrator
+                        from . import mediation  # imported lazily: its bootstrap is not needed otherwise
                     except ImportError:
                         mediation = False
                 if mediation is False or not hasattr(mediation, "process"):
@@ -749,6 +750,8 @@ def test_hypotheses(frame: AnalysisFrame, *, alpha: float = 0.05, cov_type: str 
                 result = mediation.process(numeric, h.process_model, h.x, h.y, h.m, w=h.w,
                                            controls=tuple(control_names), n_boot=n_boot, seed=seed,
                                            ci=ci)
+                if fits is not None:
+                    fits[h.id] = result
                 if h.w:
                     est, low, high = _first_effect(result.index_of_moderated_mediation)
                     test = f"index of moderated mediation, PROCESS model {h.process_model} ({ci} bootstrap, {n_boot})"

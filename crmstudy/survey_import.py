@@ -1075,7 +1075,9 @@ def _screen(responses, n_items, min_seconds_per_item, platform, log):
 
 # --------------------------------------------------------------------------------- writing
 _STUDY_LINES = {"survey": "inputs/survey.csv", "codebook": "inputs/codebook.csv", "id_col": "id",
-                "attention_item": "''", "efa_constructs": "[]"}
+                "attention_item": "''", "efa_constructs": "[]",
+                # an export has no statements and no simulated truth
+                "financials": "''", "latent": "''", "truth": "''"}
 
 
 def _study_lines(survey: ImportedSurvey) -> dict[str, str]:
@@ -1140,6 +1142,7 @@ def write_import(survey: ImportedSurvey, study_dir: str | Path, *, chapters: str
     try:
         init_study(staging, chapters=selected)
         _point_study(staging / "study.yaml", lines)
+        _model_skeleton(staging / "study.yaml", survey)
         for name, text in files.items():
             target = staging / "inputs" / name
             if target.exists():
@@ -1170,11 +1173,36 @@ def _place(tmp: Path, target: Path) -> None:
         os.replace(tmp, target)
 
 
+def _model_skeleton(path: Path, survey: ImportedSurvey) -> None:
+    """Replace the sample model that ``init_study`` wrote by a commented skeleton (our own new
+    file): the researcher assigns constructs, then fills the model in."""
+    from .study import model_skeleton
+
+    id_col = survey.responses.columns[0]
+    candidates = [f"{v} ({w})" for v, k, w in survey.variables[["variable", "kind", "wording"]]
+                  .itertuples(index=False) if k in ("number", "choice") and v != id_col]
+    skeleton = model_skeleton(id_col, candidates)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    start = next((i for i, line in enumerate(lines) if line == "model:"), None)
+    chapters_at = lines.index("chapters:")
+    if start is None:  # no chapter with a model: the skeleton goes before chapters:
+        lines[chapters_at:chapters_at] = skeleton + [""]
+    else:
+        while start > 0 and lines[start - 1].startswith("# "):  # its comment lines
+            start -= 1
+        end = start
+        while end < chapters_at and lines[end].strip():
+            end += 1
+        lines[start:end] = skeleton
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 def _point_study(path: Path, settings: dict[str, str]) -> None:
-    """Point survey/codebook/id_col of the study file at the imported files (our own new file)."""
+    """Point survey/codebook/id_col of the study file at the imported files (our own new file);
+    the screening keys at the top of the file as well."""
     lines = path.read_text(encoding="utf-8").splitlines()
     for i, line in enumerate(lines):
-        m = re.match(r"^(    )(\w+):", line)
+        m = re.match(r"^( {4}|)(\w+):", line)
         if m and m.group(2) in settings:
             lines[i] = f"{m.group(1)}{m.group(2)}: {settings[m.group(2)]}"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")

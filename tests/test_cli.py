@@ -229,3 +229,68 @@ def test_workbook_collects_an_empty_table(tmp_path):
     book = collect_workbook(tables, tmp_path / "tables.xlsx")
     sheets = openpyxl.load_workbook(book).sheetnames
     assert sheets == ["04_t01", "04_t02"]
+
+
+# -- check on Parquet transactions: the engines' reader, shared with the run -------------------
+
+def _to_parquet(frame, path: Path) -> None:
+    import duckdb  # the duckdb extra (pandas has no Parquet writer without pyarrow)
+
+    con = duckdb.connect()
+    con.register("frame", frame)
+    con.execute(f"COPY frame TO '{path}' (FORMAT parquet)")
+    con.close()
+
+
+def _parquet_study(folder: Path, transactions: str) -> Path:
+    from crmstudy import datasets
+
+    tx = datasets.load("cdnow")
+    (folder / "tx").mkdir()
+    half = len(tx) // 2
+    _to_parquet(tx.iloc[:half], folder / "tx" / "part1.parquet")
+    _to_parquet(tx.iloc[half:], folder / "tx" / "part2.parquet")
+    study = folder / "study.yaml"
+    study.write_text("chapters:\n  05_customer_value:\n"
+                     f"    transactions: {transactions}\n    b2b_customers: ''\n", encoding="utf-8")
+    return study
+
+
+@pytest.mark.parametrize("transactions", ["tx/*.parquet", "tx/part1.parquet", "tx"])
+def test_check_reads_parquet_transactions_as_the_run_does(tmp_path, transactions):
+    from crmstudy import schemas
+    from crmstudy.chapters import chapters, load_params
+    from crmstudy.study import check_study
+
+    study = _parquet_study(tmp_path, transactions)
+    assert [p for p in check_study(study) if p.severity == "error"] == []
+    by_name = {c.name: c for c in chapters()}
+    params = load_params(study, chapters())["05_customer_value"]
+    read = schemas.chapter_inputs("05_customer_value",
+                                  {**by_name["05_customer_value"].defaults(), **params})
+    n = 69_659 if transactions != "tx/part1.parquet" else 69_659 // 2
+    assert len(read["transactions"]) == n
+
+
+def test_check_locates_a_bad_parquet_transaction_file(tmp_path):
+    from crmstudy import datasets, schemas
+    from crmstudy.chapters import chapters, load_params
+    from crmstudy.errors import CrmStudyError
+    from crmstudy.study import check_study
+
+    study = _parquet_study(tmp_path, "tx/*.parquet")
+    tx = datasets.load("cdnow")
+    _to_parquet(tx.iloc[len(tx) // 2:].rename(columns={"dollar_value": "amount"}),
+                tmp_path / "tx" / "part2.parquet")
+    errors = [p for p in check_study(study) if p.severity == "error"]
+    assert len(errors) == 1 and "dollar_value" in errors[0].message + errors[0].hint, errors
+    assert "part2.parquet" in errors[0].file + errors[0].message
+    by_name = {c.name: c for c in chapters()}
+    params = load_params(study, chapters())["05_customer_value"]
+    with pytest.raises(CrmStudyError):  # the run fails on the same input
+        schemas.chapter_inputs("05_customer_value", {**by_name["05_customer_value"].defaults(), **params})
+    # a glob that matches nothing: a located error from check, not a crash
+    (study).write_text(study.read_text(encoding="utf-8").replace("tx/*.parquet", "nothing/*.parquet"),
+                       encoding="utf-8")
+    errors = [p for p in check_study(study) if p.severity == "error"]
+    assert len(errors) == 1 and "nothing/*.parquet" in errors[0].file
