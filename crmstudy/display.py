@@ -156,3 +156,153 @@ def datasets_table(lang: str = "zh") -> pd.DataFrame:
         label("rows", lang, "headers"): frame["rows"].map(lambda n: format_int(n, lang=lang)),
         label("data_kind", lang, "headers"): frame["kind"].map(lambda k: label(k, lang, "terms")),
     }).set_index(label("dataset", lang, "headers"))
+
+
+# ---------------------------------------------------------------- chapter 06 (the mechanism)
+_NUMBER_QUANTITY = {"t": "t", "z": "z", "w": "moderator", "r2": "r2", "se": "se",
+                    "boot_se": "se", "std_all": "beta", "b": "b", "est": "estimate"}
+_NAME_COLUMNS = ("outcome", "term", "mediator", "path", "lhs", "rhs", "variable")
+
+
+def skipped(key: str, lang: str = "zh", **fields: Any) -> str:
+    """The sentence saying a section is skipped and why (catalogue section ``skipped``).
+
+    Examples
+    --------
+    >>> skipped("no_mediator", "en")[:12]
+    'The research'
+    """
+    return label(key, lang, "skipped", **fields)
+
+
+def _name(value: Any, lang: str, labels, references) -> str:
+    from .labels import path_label, term_label
+
+    text = str(value)
+    if text in ("constant", "Intercept"):
+        return label("intercept", lang, "terms")
+    if "->" in text or "→" in text:
+        return path_label(text, lang, labels)
+    if text.startswith("log_") and len(text) > 4:       # build_frame's log(...) controls
+        return label("log", lang, "formats", variable=variable_label(text[4:], lang, labels))
+    return term_label(text, lang, labels, references)
+
+
+def _header(column: str, lang: str) -> str:
+    for section in ("statistics", "mechanism", "headers"):
+        if column in _section(section):
+            return label(column, lang, section)
+    return column
+
+
+def estimate_table(table: pd.DataFrame, lang: str = "zh", *, labels: Mapping | None = None,
+                   references: Mapping | None = None, level: float = 95) -> pd.DataFrame:
+    """A result's tidy table (PROCESS paths, effects, Sobel, SEM estimates, a truth comparison)
+    labelled and formatted for display.
+
+    Name columns (``outcome, term, mediator, path, lhs, rhs, variable``) get variable and term
+    labels (``labels``: a dict or a Codebook; ``references``: reference level of each
+    categorical control, for "所有制：民营（参照：国有）"); ``op`` and ``level`` get catalogue
+    words; ``p`` is printed as journals do (p < .001); ``ci_low``/``ci_high`` become one
+    interval column headed with ``level`` (%); other numbers get the decimals of their quantity; booleans 是/否.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = estimate_table(pd.DataFrame({"term": ["firm_age"], "b": [0.01234], "p": [0.0002]}))
+    >>> table.iloc[0].tolist()
+    ['企业年龄', '0.012', '< 0.001']
+    """
+    from .formatting import format_ci, format_p
+
+    check_lang(lang)
+    out = {}
+    for col in table.columns:
+        values = table[col]
+        if col == "ci_high" or col.startswith("_"):
+            continue
+        if col == "ci_low" and "ci_high" in table:
+            out[label("ci", lang, "headers", level=f"{level:g}")] = [
+                format_ci(lo, hi, "effect", lang=lang)
+                                        for lo, hi in zip(values, table["ci_high"])]
+            continue
+        if col in _NAME_COLUMNS:
+            out[_header(col, lang)] = [_name(v, lang, labels, references) for v in values]
+        elif col == "op":
+            out[_header(col, lang)] = [label(f"op{v}", lang, "mechanism") for v in values]
+        elif col in ("level", "quantity"):
+            section = "terms" if col == "level" else "mechanism"
+            out[_header(col, lang)] = [label(str(v), lang, section) for v in values]
+        elif col == "p":
+            out[_header(col, lang)] = [format_p(v, lang=lang) for v in values]
+        elif pd.api.types.is_bool_dtype(values):
+            out[_header(col, lang)] = [label("yes" if v else "no", lang, "terms") for v in values]
+        elif pd.api.types.is_numeric_dtype(values):
+            q = _NUMBER_QUANTITY.get(col, "effect")
+            out[_header(col, lang)] = [format_number(v, q, lang=lang) for v in values]
+        else:
+            out[_header(col, lang)] = [str(v).replace("->", "→") for v in values]
+    return pd.DataFrame(out)
+
+
+def ci_methods_table(results: Mapping[str, Any], lang: str = "zh", *,
+                     labels: Mapping | None = None) -> pd.DataFrame:
+    """Indirect effects with the bootstrap CI of each method side by side.
+
+    ``results`` maps a CI method (``"percentile"``, ``"bc"``) to a PROCESS result fitted with
+    it and the same seed (so the resamples, the effect and its bootstrap SE are shared); one
+    row per indirect path: effect, Boot SE and one CI column per method.
+    """
+    from .formatting import format_ci
+
+    check_lang(lang)
+    first = next(iter(results.values()))
+    key = "path" if "path" in first.indirect else "mediator"
+    out = pd.DataFrame({
+        _header("path", lang): [_name(v, lang, labels, None) for v in first.indirect[key]],
+        _header("effect", lang): [format_number(v, "effect", lang=lang)
+                                  for v in first.indirect["effect"]],
+        _header("boot_se", lang): [format_number(v, "se", lang=lang)
+                                   for v in first.indirect["boot_se"]]})
+    for method, res in results.items():
+        out[label(f"ci_{method}", lang, "mechanism")] = [
+            format_ci(lo, hi, "effect", lang=lang)
+            for lo, hi in zip(res.indirect["ci_low"], res.indirect["ci_high"])]
+    return out
+
+
+def hypothesis_summary(tested: pd.DataFrame, model, lang: str = "zh", *,
+                       labels: Mapping | None = None, ids: Sequence[str] | None = None,
+                       level: float = 95) -> pd.DataFrame:
+    """Hypothesis tests (:func:`crmstudy.study_model.test_hypotheses`) as a display table.
+
+    One row per hypothesis (``ids``: only these): id, kind, the path drawn from the model's
+    hypothesis (X → M → Y, moderator named), estimate, interval, expected sign and verdict
+    (supported / not supported / not tested), every word from the catalogue.
+    """
+    from .formatting import format_ci
+
+    check_lang(lang)
+    spec = {h.id: h for h in model.hypotheses}
+    rows = tested if ids is None else tested[tested["hypothesis"].isin(list(ids))]
+    name = lambda v: variable_label(v, lang, labels)  # noqa: E731
+    paths, verdicts = [], []
+    for hid, supported in zip(rows["hypothesis"], rows["supported"]):
+        h = spec[hid]
+        chain = " → ".join(name(v) for v in (h.x, h.m, h.y) if v)
+        paths.append(chain if not h.w else label("moderated_by", lang, "mechanism", path=chain,
+                                                   w=name(h.w)))
+        verdicts.append(label("not_tested", lang, "mechanism") if supported is pd.NA
+                        or supported is None else
+                        label("supported" if bool(supported) else "not_supported", lang, "terms"))
+    return pd.DataFrame({
+        label("hypothesis", lang, "headers"): list(rows["hypothesis"]),
+        label("kind", lang, "mechanism"): [label(f"kind_{k.replace(' ', '_')}", lang, "mechanism")
+                                           for k in rows["type"]],
+        label("path", lang, "headers"): paths,
+        label("estimate", lang, "statistics"): [format_number(v, "effect", lang=lang)
+                                                for v in rows["estimate"]],
+        label("ci", lang, "headers", level=f"{level:g}"): [
+            format_ci(lo, hi, "effect", lang=lang) for lo, hi in zip(rows["ci_low"], rows["ci_high"])],
+        label("expected_sign", lang, "mechanism"): list(rows["expected_sign"]),
+        label("result", lang, "headers"): verdicts})
