@@ -189,7 +189,7 @@ def _name(value: Any, lang: str, labels, references) -> str:
 
 
 def _header(column: str, lang: str) -> str:
-    for section in ("statistics", "mechanism", "headers"):
+    for section in ("mechanism", "statistics", "headers"):
         if column in _section(section):
             return label(column, lang, section)
     return column
@@ -306,3 +306,36 @@ def hypothesis_summary(tested: pd.DataFrame, model, lang: str = "zh", *,
             format_ci(lo, hi, "effect", lang=lang) for lo, hi in zip(rows["ci_low"], rows["ci_high"])],
         label("expected_sign", lang, "mechanism"): list(rows["expected_sign"]),
         label("result", lang, "headers"): verdicts})
+
+
+def fit_indices_table(fit, lang: str = "zh") -> pd.DataFrame:
+    """SEM fit indices with the thesis thresholds (:func:`crmstudy.report.fit_table`) for display.
+
+    One row per index (χ², df, p, χ²/df, GFI … RMSEA with its 90 % interval, SRMR, AIC, BIC):
+    value with the decimals of its quantity, threshold (``> 0.90``), met (是/否); the sources
+    of the thresholds are left to the text (the table of :func:`crmstudy.report.fit_table`
+    names them).
+    """
+    from .formatting import DECIMALS, format_ci, format_p
+    from .report import fit_table
+
+    check_lang(lang)
+    table = fit_table(fit, lang).data
+    values, bounds, met = [], [], []
+    for key, row in table.iterrows():
+        if key == "rmsea_ci":
+            values.append(format_ci(row["ci_low"], row["ci_high"], "rmsea", lang=lang))
+        elif key == "pvalue":
+            values.append(format_p(row["value"], lang=lang))
+        else:
+            values.append(format_number(row["value"], key if key in DECIMALS else "fit",
+                                        lang=lang))
+        has_bound = isinstance(row["op"], str) and row["op"].strip() != ""
+        bounds.append(f"{row['op'].strip()} {float(row['bound']):g}" if has_bound else "")
+        met.append(label("yes" if row["met"] is True or row["met"] == 1 else "no", lang, "terms")
+                   if has_bound else "")
+    return pd.DataFrame({label("value", lang, "headers"): values,
+                         label("threshold", lang, "headers"): bounds,
+                         label("met", lang, "headers"): met},
+                        index=pd.Index([label(k, lang, "statistics") for k in table.index],
+                                       name=label("index", lang, "headers")))

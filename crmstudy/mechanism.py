@@ -92,6 +92,15 @@ class MechanismSEM:
     conventions: dict
 
 
+    def names(self, lang: str = "zh", labels: Mapping | None = None) -> dict:
+        """Display names of the defined parameters: "总间接效应（→ 财务绩效）"."""
+        from .labels import label, variable_label
+
+        return {name: label("indirect_on", lang, "mechanism",
+                            y=variable_label(y, lang, labels))
+                for name, y in self.defined.items()}
+
+
 def mechanism_sem(frame) -> MechanismSEM:
     """lavaan syntax and data of the research model's SEM: dimensions → mediators → outcomes.
 
