@@ -1,6 +1,5 @@
 # lavaan reference of chapter 06's SEM (the sample study's research model, built by
-# crmstudy.mechanism.mechanism_sem and written with its data by tests/test_mechanism.py's
-# fixture code).  Run from the repository root:
+# crmstudy.mechanism.mechanism_sem; data and syntax written by write_inputs.py).
 #   Rscript tests/reference/mechanism/make_reference.R
 library(lavaan)
 library(jsonlite)
