@@ -231,8 +231,8 @@ def estimate_table(table: pd.DataFrame, lang: str = "zh", *, labels: Mapping | N
         elif col == "op":
             out[_header(col, lang)] = [label(f"op{v}", lang, "mechanism") for v in values]
         elif col in ("level", "quantity"):
-            section = "terms" if col == "level" else "mechanism"
-            out[_header(col, lang)] = [label(str(v), lang, section) for v in values]
+            out[_header(col, lang)] = [label(str(v), lang, "terms") if col == "level" else
+                                       label(f"truth_{v}", lang, "mechanism") for v in values]
         elif col == "p":
             out[_header(col, lang)] = [format_p(v, lang=lang) for v in values]
         elif pd.api.types.is_bool_dtype(values):

@@ -82,6 +82,7 @@ def test_zh_tables_carry_no_raw_names(frame):
     res = process(frame.data, 4, "capability", "financial", "CP", controls=list(frame.controls),
                   n_boot=200, seed=1)
     table = estimate_table(res.paths, "zh", references=frame.references)
+    assert list(table.columns[:3]) == ["因变量", "自变量", "B"]
     terms = set(table["自变量"])
     assert {"常数项", "ln(企业规模)", "所有制：民营（参照：外资）"} <= terms
     assert not any(t in terms for t in ("constant", "log_firm_size", "ownership[T.private]"))
@@ -133,3 +134,18 @@ def test_reference_data_are_what_mechanism_sem_builds(frame):
     stored = pd.read_csv(ref_dir / "sem_data.csv")
     assert list(stored.columns) == list(spec.data.columns)
     assert stored.to_numpy() == pytest.approx(spec.data.to_numpy(), rel=1e-8, nan_ok=True)
+
+
+def test_write_up_prints_small_p_values_as_journals_do():
+    import numpy as np
+
+    from crmstudy.mediation import process
+
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=500)
+    m = 0.5 * x + rng.normal(size=500)
+    data = pd.DataFrame({"x": x, "m": m, "y": 0.5 * x + 0.4 * m + rng.normal(size=500)})
+    res = process(data, 4, "x", "y", "m", n_boot=200, seed=1)
+    zh, en = res.report("zh")[0], res.report("en")[0]
+    assert "p < 0.001" in zh and "p < .001" in en
+    assert "0.000" not in zh + en
