@@ -28,7 +28,7 @@ import importlib as _importlib
 #: submodules reachable as attributes of the package, imported on first access
 _SUBMODULES = ("ahp", "chapters", "cli", "customer_value", "datasets", "display", "entropy",
                "errors", "evaluation", "export", "formatting", "indicators", "labels",
-               "measurement", "mediation", "moderation", "performance", "plotting", "report",
+               "measurement", "mechanism", "mediation", "moderation", "performance", "plotting", "report",
                "schemas", "sem", "sem_fit", "sem_syntax", "simulate", "study", "study_model",
                "survey_import", "weighting")
 

@@ -308,8 +308,11 @@ def hypothesis_summary(tested: pd.DataFrame, model, lang: str = "zh", *,
         label("result", lang, "headers"): verdicts})
 
 
-def fit_indices_table(fit, lang: str = "zh") -> pd.DataFrame:
-    """SEM fit indices with the thesis thresholds (:func:`crmstudy.report.fit_table`) for display.
+def fit_indices_table(fit_table, lang: str = "zh") -> pd.DataFrame:
+    """SEM fit indices with their thresholds for display.
+
+    ``fit_table`` is the result of :func:`crmstudy.report.fit_table` (a ThesisTable, or its
+    ``data``: index = fit index key, columns ``value, ci_low, ci_high, op, bound, met``).
 
     One row per index (χ², df, p, χ²/df, GFI … RMSEA with its 90 % interval, SRMR, AIC, BIC):
     value with the decimals of its quantity, threshold (``> 0.90``), met (是/否); the sources
@@ -317,10 +320,9 @@ def fit_indices_table(fit, lang: str = "zh") -> pd.DataFrame:
     names them).
     """
     from .formatting import DECIMALS, format_ci, format_p
-    from .report import fit_table
 
     check_lang(lang)
-    table = fit_table(fit, lang).data
+    table = getattr(fit_table, "data", fit_table)
     values, bounds, met = [], [], []
     for key, row in table.iterrows():
         if key == "rmsea_ci":

@@ -46,7 +46,8 @@ PACKAGE = ROOT / "crmstudy"
 
 CORE = {"errors", "indicators", "datasets", "labels", "chapters", "formatting"}
 ANALYSIS = {"ahp", "entropy", "weighting", "evaluation", "moderation", "performance",
-            "measurement", "customer_value", "mediation", "sem", "sem_fit", "sem_syntax"}
+            "measurement", "customer_value", "mediation", "sem", "sem_fit", "sem_syntax",
+            "mechanism"}
 STUDY = {"study", "study_model", "schemas"}   # the study file, its model and input specifications
 RANK = {"package": -1, "display": 2, "core": 0, "analysis": 1, "plotting": 2, "simulate": 2, "export": 3,
         "study": 3, "report": 3, "survey_import": 3.5, "cli": 4}  # import writes a study folder
