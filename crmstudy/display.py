@@ -341,3 +341,34 @@ def fit_indices_table(fit_table, lang: str = "zh") -> pd.DataFrame:
                          label("met", lang, "headers"): met},
                         index=pd.Index([label(k, lang, "statistics") for k in table.index],
                                        name=label("index", lang, "headers")))
+
+
+def effects_table(result, lang: str = "zh", *, labels: Mapping | None = None,
+                  level: float = 95) -> pd.DataFrame:
+    """Total, direct and indirect effects of a PROCESS model 4/6 result in one display table.
+
+    Rows: total effect c, direct effect c', each indirect path; columns: effect, SE (OLS for c
+    and c', bootstrap for the indirect effects), interval (t-based for c and c', bootstrap for
+    the indirect effects) and the share of the total effect.
+    """
+    from .formatting import format_ci
+
+    check_lang(lang)
+    rows = []
+    if result.total is not None:
+        rows += [(label("total_effect", lang, "mechanism"), r) for _, r in result.total.iterrows()]
+    rows += [(label("direct_effect", lang, "mechanism"), r) for _, r in result.direct.iterrows()]
+    key = "path" if "path" in result.indirect else "mediator"
+    rows += [(label("indirect_effect", lang, "mechanism", path=_name(r[key], lang, labels, None))
+              if r[key] != "total" else label("total_indirect", lang, "mechanism"), r)
+             for _, r in result.indirect.iterrows()]
+    total = float(result.total["effect"].iloc[0]) if result.total is not None else float("nan")
+    return pd.DataFrame({
+        _header("path", lang): [name for name, _ in rows],
+        _header("effect", lang): [format_number(r["effect"], "effect", lang=lang) for _, r in rows],
+        _header("se", lang): [format_number(r["se"] if "se" in r else r["boot_se"], "se", lang=lang)
+                              for _, r in rows],
+        label("ci", lang, "headers", level=f"{level:g}"): [
+            format_ci(r["ci_low"], r["ci_high"], "effect", lang=lang) for _, r in rows],
+        label("share_of_total", lang, "mechanism"): [
+            format_percent(r["effect"] / total, lang=lang) if total else "—" for _, r in rows]})

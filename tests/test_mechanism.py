@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from crmstudy import datasets
-from crmstudy.display import estimate_table, hypothesis_summary, skipped
+from crmstudy.display import effects_table, estimate_table, hypothesis_summary, skipped
 from crmstudy.errors import ParameterError
 from crmstudy.mechanism import focal_mediation, mechanism_sem, mediation_hypotheses, truth_mediation
 from crmstudy.study_model import build_frame, parse_model
@@ -88,6 +88,9 @@ def test_zh_tables_carry_no_raw_names(frame):
     assert not any(t in terms for t in ("constant", "log_firm_size", "ownership[T.private]"))
     assert table["p"].str.match(r"^(< 0\.001|0\.\d{3})$").all()
     assert "95% 置信区间" in table.columns
+    effects = effects_table(res, "zh")
+    assert list(effects["路径"]) == ["总效应 c", "直接效应 c'", "间接效应：客户关系管理能力 → 客户绩效 → 财务绩效"]
+    assert effects["占总效应比例"].iloc[0] == "100.0%"
     tested = pd.DataFrame({"hypothesis": ["H4"], "type": ["mediation"], "estimate": [0.01],
                            "ci_low": [0.005], "ci_high": [0.02], "expected_sign": ["+"],
                            "supported": [True]})
