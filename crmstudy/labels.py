@@ -38,7 +38,7 @@ __all__ = ["LANGS", "SECTIONS", "catalogue", "label", "variable_label", "level_l
 
 LANGS = ("zh", "en")
 SECTIONS = ("statistics", "headers", "terms", "titles", "notes", "facts", "variables", "levels",
-            "units", "unit_headers", "formats")
+            "units", "unit_headers", "formats", "skipped", "mechanism")
 _FILE = Path(__file__).resolve().parent / "systems" / "labels.yaml"
 
 # patsy / formulaic names of a treatment dummy: "ownership[T.private]", "C(industry)[T.retail]"
