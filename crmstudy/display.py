@@ -249,10 +249,10 @@ def weighting_table(frame: pd.DataFrame | pd.Series, lang: str = "zh", *, system
     return result
 
 
-def skipped(key: str, lang: str = "zh") -> str:
+def skipped(key: str, lang: str = "zh", **fields: Any) -> str:
     """The sentence a chapter prints where it skips a section whose input the study lacks
     (catalogue section ``skipped``), e.g. ``skipped("no_judgments", "en")``."""
-    return label(key, lang, "skipped")
+    return label(key, lang, "skipped", **fields)
 
 
 def screening_text(attention_item: str, attention_answer: Any, drop_careless: bool, n: int,
@@ -374,3 +374,211 @@ def labelled_table(frame: pd.DataFrame, lang: str = "zh", *, section: str = "cus
     if frame.columns.name is not None:
         out.columns.name = _cv_label(frame.columns.name, lang, section)
     return out
+
+
+# ----------------------------------------------------------------------------------------------
+# Chapter 06: mediation, moderated mediation and SEM
+# ----------------------------------------------------------------------------------------------
+# ---------------------------------------------------------------- chapter 06 (the mechanism)
+_NUMBER_QUANTITY = {"t": "t", "z": "z", "w": "moderator", "r2": "r2", "se": "se",
+                    "boot_se": "se", "std_all": "beta", "b": "b", "est": "estimate"}
+_NAME_COLUMNS = ("outcome", "term", "mediator", "path", "lhs", "rhs", "variable")
+
+
+def _name(value: Any, lang: str, labels, references) -> str:
+    from .labels import path_label, term_label
+
+    text = str(value)
+    if text in ("constant", "Intercept"):
+        return label("intercept", lang, "terms")
+    if "->" in text or "→" in text:
+        return path_label(text, lang, labels)
+    if text.startswith("log_") and len(text) > 4:       # build_frame's log(...) controls
+        return label("log", lang, "formats", variable=variable_label(text[4:], lang, labels))
+    return term_label(text, lang, labels, references)
+
+
+def _header(column: str, lang: str) -> str:
+    for section in ("mechanism", "statistics", "headers"):
+        if column in _section(section):
+            return label(column, lang, section)
+    return column
+
+
+def estimate_table(table: pd.DataFrame, lang: str = "zh", *, labels: Mapping | None = None,
+                   references: Mapping | None = None, level: float = 95) -> pd.DataFrame:
+    """A result's tidy table (PROCESS paths, effects, Sobel, SEM estimates, a truth comparison)
+    labelled and formatted for display.
+
+    Name columns (``outcome, term, mediator, path, lhs, rhs, variable``) get variable and term
+    labels (``labels``: a dict or a Codebook; ``references``: reference level of each
+    categorical control, for "所有制：民营（参照：国有）"); ``op`` and ``level`` get catalogue
+    words; ``p`` is printed as journals do (p < .001); ``ci_low``/``ci_high`` become one
+    interval column headed with ``level`` (%); other numbers get the decimals of their quantity; booleans 是/否.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = estimate_table(pd.DataFrame({"term": ["firm_age"], "b": [0.01234], "p": [0.0002]}))
+    >>> table.iloc[0].tolist()
+    ['企业年龄', '0.012', '< 0.001']
+    """
+    from .formatting import format_ci, format_p
+
+    check_lang(lang)
+    out = {}
+    for col in table.columns:
+        values = table[col]
+        if col == "ci_high" or col.startswith("_"):
+            continue
+        if col == "ci_low" and "ci_high" in table:
+            out[label("ci", lang, "headers", level=f"{level:g}")] = [
+                format_ci(lo, hi, "effect", lang=lang)
+                                        for lo, hi in zip(values, table["ci_high"])]
+            continue
+        if col in _NAME_COLUMNS:
+            out[_header(col, lang)] = [_name(v, lang, labels, references) for v in values]
+        elif col == "op":
+            out[_header(col, lang)] = [label(f"op{v}", lang, "mechanism") for v in values]
+        elif col in ("level", "quantity"):
+            out[_header(col, lang)] = [label(str(v), lang, "terms") if col == "level" else
+                                       label(f"truth_{v}", lang, "mechanism") for v in values]
+        elif col == "p":
+            out[_header(col, lang)] = [format_p(v, lang=lang) for v in values]
+        elif pd.api.types.is_bool_dtype(values):
+            out[_header(col, lang)] = [label("yes" if v else "no", lang, "terms") for v in values]
+        elif pd.api.types.is_numeric_dtype(values):
+            q = _NUMBER_QUANTITY.get(col, "effect")
+            out[_header(col, lang)] = [format_number(v, q, lang=lang) for v in values]
+        else:
+            out[_header(col, lang)] = [str(v).replace("->", "→") for v in values]
+    return pd.DataFrame(out)
+
+
+def ci_methods_table(results: Mapping[str, Any], lang: str = "zh", *,
+                     labels: Mapping | None = None) -> pd.DataFrame:
+    """Indirect effects with the bootstrap CI of each method side by side.
+
+    ``results`` maps a CI method (``"percentile"``, ``"bc"``) to a PROCESS result fitted with
+    it and the same seed (so the resamples, the effect and its bootstrap SE are shared); one
+    row per indirect path: effect, Boot SE and one CI column per method.
+    """
+    from .formatting import format_ci
+
+    check_lang(lang)
+    first = next(iter(results.values()))
+    key = "path" if "path" in first.indirect else "mediator"
+    out = pd.DataFrame({
+        _header("path", lang): [_name(v, lang, labels, None) for v in first.indirect[key]],
+        _header("effect", lang): [format_number(v, "effect", lang=lang)
+                                  for v in first.indirect["effect"]],
+        _header("boot_se", lang): [format_number(v, "se", lang=lang)
+                                   for v in first.indirect["boot_se"]]})
+    for method, res in results.items():
+        out[label(f"ci_{method}", lang, "mechanism")] = [
+            format_ci(lo, hi, "effect", lang=lang)
+            for lo, hi in zip(res.indirect["ci_low"], res.indirect["ci_high"])]
+    return out
+
+
+def hypothesis_summary(tested: pd.DataFrame, model, lang: str = "zh", *,
+                       labels: Mapping | None = None, ids: Sequence[str] | None = None,
+                       level: float = 95) -> pd.DataFrame:
+    """Hypothesis tests (:func:`crmstudy.study_model.test_hypotheses`) as a display table.
+
+    One row per hypothesis (``ids``: only these): id, kind, the path drawn from the model's
+    hypothesis (X → M → Y, moderator named), estimate, interval, expected sign and verdict
+    (supported / not supported / not tested), every word from the catalogue.
+    """
+    from .formatting import format_ci
+
+    check_lang(lang)
+    spec = {h.id: h for h in model.hypotheses}
+    rows = tested if ids is None else tested[tested["hypothesis"].isin(list(ids))]
+    name = lambda v: variable_label(v, lang, labels)  # noqa: E731
+    paths, verdicts = [], []
+    for hid, supported in zip(rows["hypothesis"], rows["supported"]):
+        h = spec[hid]
+        chain = " → ".join(name(v) for v in (h.x, h.m, h.y) if v)
+        paths.append(chain if not h.w else label("moderated_by", lang, "mechanism", path=chain,
+                                                   w=name(h.w)))
+        verdicts.append(label("not_tested", lang, "mechanism") if supported is pd.NA
+                        or supported is None else
+                        label("supported" if bool(supported) else "not_supported", lang, "terms"))
+    return pd.DataFrame({
+        label("hypothesis", lang, "headers"): list(rows["hypothesis"]),
+        label("kind", lang, "mechanism"): [label(f"kind_{k.replace(' ', '_')}", lang, "mechanism")
+                                           for k in rows["type"]],
+        label("path", lang, "headers"): paths,
+        label("estimate", lang, "statistics"): [format_number(v, "effect", lang=lang)
+                                                for v in rows["estimate"]],
+        label("ci", lang, "headers", level=f"{level:g}"): [
+            format_ci(lo, hi, "effect", lang=lang) for lo, hi in zip(rows["ci_low"], rows["ci_high"])],
+        label("expected_sign", lang, "mechanism"): list(rows["expected_sign"]),
+        label("result", lang, "headers"): verdicts})
+
+
+def fit_indices_table(fit_table, lang: str = "zh") -> pd.DataFrame:
+    """SEM fit indices with their thresholds for display.
+
+    ``fit_table`` is the result of :func:`crmstudy.report.fit_table` (a ThesisTable, or its
+    ``data``: index = fit index key, columns ``value, ci_low, ci_high, op, bound, met``).
+
+    One row per index (χ², df, p, χ²/df, GFI … RMSEA with its 90 % interval, SRMR, AIC, BIC):
+    value with the decimals of its quantity, threshold (``> 0.90``), met (是/否); the sources
+    of the thresholds are left to the text (the table of :func:`crmstudy.report.fit_table`
+    names them).
+    """
+    from .formatting import DECIMALS, format_ci, format_p
+
+    check_lang(lang)
+    table = getattr(fit_table, "data", fit_table)
+    values, bounds, met = [], [], []
+    for key, row in table.iterrows():
+        if key == "rmsea_ci":
+            values.append(format_ci(row["ci_low"], row["ci_high"], "rmsea", lang=lang))
+        elif key == "pvalue":
+            values.append(format_p(row["value"], lang=lang))
+        else:
+            values.append(format_number(row["value"], key if key in DECIMALS else "fit",
+                                        lang=lang))
+        has_bound = isinstance(row["op"], str) and row["op"].strip() != ""
+        bounds.append(f"{row['op'].strip()} {float(row['bound']):g}" if has_bound else "")
+        met.append(label("yes" if row["met"] is True or row["met"] == 1 else "no", lang, "terms")
+                   if has_bound else "")
+    return pd.DataFrame({label("value", lang, "headers"): values,
+                         label("threshold", lang, "headers"): bounds,
+                         label("met", lang, "headers"): met},
+                        index=pd.Index([label(k, lang, "statistics") for k in table.index],
+                                       name=label("index", lang, "headers")))
+
+
+def effects_table(result, lang: str = "zh", *, labels: Mapping | None = None,
+                  level: float = 95) -> pd.DataFrame:
+    """Total, direct and indirect effects of a PROCESS model 4/6 result in one display table.
+
+    Rows: total effect c, direct effect c', each indirect path; columns: effect, SE (OLS for c
+    and c', bootstrap for the indirect effects), interval (t-based for c and c', bootstrap for
+    the indirect effects) and the share of the total effect.
+    """
+    from .formatting import format_ci
+
+    check_lang(lang)
+    rows = []
+    if result.total is not None:
+        rows += [(label("total_effect", lang, "mechanism"), r) for _, r in result.total.iterrows()]
+    rows += [(label("direct_effect", lang, "mechanism"), r) for _, r in result.direct.iterrows()]
+    key = "path" if "path" in result.indirect else "mediator"
+    rows += [(label("indirect_effect", lang, "mechanism", path=_name(r[key], lang, labels, None))
+              if r[key] != "total" else label("total_indirect", lang, "mechanism"), r)
+             for _, r in result.indirect.iterrows()]
+    total = float(result.total["effect"].iloc[0]) if result.total is not None else float("nan")
+    return pd.DataFrame({
+        _header("path", lang): [name for name, _ in rows],
+        _header("effect", lang): [format_number(r["effect"], "effect", lang=lang) for _, r in rows],
+        _header("se", lang): [format_number(r["se"] if "se" in r else r["boot_se"], "se", lang=lang)
+                              for _, r in rows],
+        label("ci", lang, "headers", level=f"{level:g}"): [
+            format_ci(r["ci_low"], r["ci_high"], "effect", lang=lang) for _, r in rows],
+        label("share_of_total", lang, "mechanism"): [
+            format_percent(r["effect"] / total, lang=lang) if total else "—" for _, r in rows]})

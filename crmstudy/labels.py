@@ -42,6 +42,7 @@ SECTIONS = ("statistics", "headers", "terms", "titles", "notes", "facts", "varia
 SECTIONS += ("weighting",)   # chapter 03: AHP, entropy, index, TOPSIS, fuzzy headers and figure texts
 SECTIONS += ("skipped",)     # sentences of sections skipped for lack of input (display.skipped)
 SECTIONS += ("customer_value",)  # chapter 05: table headers, model and value names
+SECTIONS += ("mechanism",)  # chapter 06: mediation and SEM table words
 _FILE = Path(__file__).resolve().parent / "systems" / "labels.yaml"
 
 # patsy / formulaic names of a treatment dummy: "ownership[T.private]", "C(industry)[T.retail]"

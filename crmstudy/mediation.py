@@ -108,6 +108,7 @@ import pandas as pd
 from scipy import special
 
 from .errors import DataQualityWarning, InputDataError, ModelFitError, ParameterError
+from .formatting import p_text
 from .indicators import check_lang
 from .moderation import _check_rank, _stars, variable_label
 
@@ -894,18 +895,18 @@ class ProcessResult:
                     tot = float(self.total["effect"].iloc[0])
                     same = np.sign(direct["effect"]) == np.sign(r["effect"])
                     if not d_sig:
-                        s += ("；控制中介变量后直接效应不显著（c' = {d}，p = {p}），为完全中介".format(
-                            d=f(direct["effect"]), p=f(direct["p"])) if lang == "zh" else
+                        s += ("；控制中介变量后直接效应不显著（c' = {d}，{p}），为完全中介".format(
+                            d=f(direct["effect"]), p=p_text(direct["p"], lang=lang)) if lang == "zh" else
                               f"; with the mediator controlled the direct effect is not "
-                              f"significant (c' = {f(direct['effect'])}, p = {f(direct['p'])}): "
+                              f"significant (c' = {f(direct['effect'])}, {p_text(direct['p'], lang=lang)}): "
                               "complete mediation")
                     elif same:
                         share = r["effect"] / tot
-                        s += (f"；直接效应仍显著（c' = {f(direct['effect'])}，p = {f(direct['p'])}），"
+                        s += (f"；直接效应仍显著（c' = {f(direct['effect'])}，{p_text(direct['p'], lang=lang)}），"
                               f"为部分中介，中介效应占总效应的比例为 {share:.1%}" if lang == "zh" else
                               "; the direct effect remains significant "
                               f"(c' = {f(direct['effect'])}, "
-                              f"p = {f(direct['p'])}): partial mediation, the indirect effect is "
+                              f"{p_text(direct['p'], lang=lang)}): partial mediation, the indirect effect is "
                               f"{share:.1%} of the total effect")
                     else:
                         ratio = abs(r["effect"] / direct["effect"])

@@ -46,7 +46,8 @@ PACKAGE = ROOT / "crmstudy"
 
 CORE = {"errors", "indicators", "datasets", "labels", "chapters", "formatting"}
 ANALYSIS = {"ahp", "entropy", "weighting", "evaluation", "moderation", "performance",
-            "measurement", "customer_value", "mediation", "sem", "sem_fit", "sem_syntax"}
+            "measurement", "customer_value", "mediation", "sem", "sem_fit", "sem_syntax",
+            "mechanism"}
 # the study layer: the study file, its model and the input specification share one layer
 STUDY = {"study", "study_model", "schemas"}
 RANK = {"package": -1, "core": 0, "analysis": 1, "plotting": 2, "simulate": 2, "export": 3,
