@@ -97,7 +97,7 @@ def test_zh_tables_carry_no_raw_names(frame):
     summary = hypothesis_summary(tested, frame.model, "zh")
     assert summary.iloc[0].tolist() == ["H4", "中介效应", "客户关系管理能力 → 客户绩效 → 财务绩效",
                                         "0.010", "[0.005, 0.020]", "+", "支持"]
-    assert skipped("no_truth", "zh").endswith("跳过本节。")
+    assert skipped("no_mediation_truth", "zh").endswith("跳过本节。")
 
 
 def test_the_chapter_sem_matches_lavaan():
