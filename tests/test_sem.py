@@ -228,7 +228,8 @@ def test_vectorised_bootstrap_equals_the_loop_of_refits():
 
 def test_unconverged_resamples_are_refitted_one_by_one_with_a_warning(monkeypatch):
     """With a 3-iteration budget no resample converges in the batch: every one is refitted
-    by the one-model path, counted in attrs["refitted"], and the draws are still the loop's."""
+    by the one-model path (the loop's settings), counted in attrs["refitted"], and the draws
+    are exactly the loop's."""
     from crmstudy import sem as sem_mod
     result = sem(_ref("pd_tutorial")["model"], _data("pd"))
     full = sem_mod._fit_ml_batch
