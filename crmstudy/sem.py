@@ -886,8 +886,10 @@ class SEMResult:
         point estimates are ML in every resample (MLR has the same point estimates);
         covariate moments stay fixed at the full-sample values (fixed.x).
         Returns ``estimates`` with ``boot_se, ci_low, ci_high`` for the free and defined rows;
-        ``attrs`` holds ``n_boot, converged, refitted, seed, level, ci`` and the ``draws``
-        (one row per converged resample, one column per parameter row).
+        ``attrs`` holds ``n_boot, converged, refitted, seed, level, ci``, the ``draws`` (one
+        row per converged resample, one column per parameter row) and ``std_draws``, the
+        same draws standardised (std.all, as the ``std_all`` column), computed for all
+        resamples at once.
         """
         return self._bootstrap(n_boot, seed, level, ci, engine="batch")
 
@@ -934,7 +936,8 @@ class SEMResult:
             warnings.warn(f"SEM bootstrap: {refitted} of {n_boot} resamples did not converge in "
                           "500 vectorised Fisher-scoring iterations and were refitted one by one",
                           DataQualityWarning, stacklevel=3)
-        good = _row_values_batch(spec, np.concatenate(thetas)[np.concatenate(ok)])
+        good_theta = np.concatenate(thetas)[np.concatenate(ok)]
+        good = _row_values_batch(spec, good_theta)
         alpha = (1 - level) / 2
         est = self.estimates.copy()
         keys = _row_keys(spec)
@@ -956,7 +959,9 @@ class SEMResult:
                 est.loc[mask, ["boot_se", "ci_low", "ci_high"]] = [sd[k], lo[k], hi[k]]
         est.attrs.update(n_boot=n_boot, converged=len(good), refitted=refitted, seed=seed,
                          level=level, ci=ci,
-                         draws=pd.DataFrame(good, columns=pd.MultiIndex.from_tuples(keys)))
+                         draws=pd.DataFrame(good, columns=pd.MultiIndex.from_tuples(keys)),
+                         std_draws=pd.DataFrame(_standardised_batch(spec, good_theta),
+                                                columns=pd.MultiIndex.from_tuples(keys)))
         return est
 
 
@@ -1045,13 +1050,10 @@ def _row_values(spec, theta):
     return np.array(vals + _eval_defined(spec, _labels(spec, theta)))
 
 
-def _row_values_batch(spec, thetas):
-    """:func:`_row_values` of every row of ``thetas`` (b, q): (b, rows), the defined
-    parameters evaluated on whole columns at once."""
-    thetas = np.asarray(thetas, float).reshape(-1, spec.q)
-    b = len(thetas)
-    vals = np.column_stack([thetas[:, par.free] if par.free >= 0 else np.full(b, par.value)
-                            for par in spec.params]) if spec.params else np.empty((b, 0))
+def _with_defined_batch(spec, vals):
+    """Append the defined parameters (``:=``) to per-row values (b, rows), evaluated on whole
+    columns (the labels' columns) at once."""
+    b = len(vals)
     env = {par.label: vals[:, k] for k, par in enumerate(spec.params) if par.label}
     cols = [vals]
     for s in spec.defined:
@@ -1060,6 +1062,34 @@ def _row_values_batch(spec, thetas):
         env[s.lhs] = np.broadcast_to(np.asarray(val, float), (b,))
         cols.append(env[s.lhs][:, None])
     return np.hstack(cols)
+
+
+def _row_values_batch(spec, thetas):
+    """:func:`_row_values` of every row of ``thetas`` (b, q): (b, rows + defined)."""
+    thetas = np.asarray(thetas, float).reshape(-1, spec.q)
+    b = len(thetas)
+    vals = np.column_stack([thetas[:, par.free] if par.free >= 0 else np.full(b, par.value)
+                            for par in spec.params])
+    return _with_defined_batch(spec, vals)
+
+
+def _standardised_batch(spec, thetas):
+    """std.all of every parameter row and defined parameter (:func:`_standardised`'s first
+    value) for every row of ``thetas`` (b, q) at once."""
+    thetas = np.asarray(thetas, float).reshape(-1, spec.q)
+    A, S = spec.matrices_batch(thetas)
+    binv = np.linalg.inv(np.eye(spec.m) - A)
+    total = ((binv @ S) * binv).sum(axis=-1)           # diag(B S B'), (b, m)
+    sd = np.sqrt(total)
+    raw = _row_values_batch(spec, thetas)[:, :len(spec.params)]
+    i = np.array([par.i for par in spec.params])
+    j = np.array([par.j for par in spec.params])
+    is_a = np.array([par.mat == "A" for par in spec.params])
+    with np.errstate(invalid="ignore", divide="ignore"):   # a Heywood resample gives NaN,
+        resid = np.sqrt(S[:, i, i] * S[:, j, j])             # as _standardised does
+        std = np.where(is_a, raw * sd[:, j] / sd[:, i],
+                       np.where(i == j, raw / total[:, i], raw / resid))
+    return _with_defined_batch(spec, std)
 
 
 def _standardised(spec, theta):

@@ -195,7 +195,8 @@ def test_batched_gradient_and_information_equal_the_one_model_path():
 def test_vectorised_bootstrap_equals_the_loop_of_refits():
     """Same seed → same resamples; the batched Fisher scoring gives every draw of the former
     one-refit-per-resample loop to 1e-5 absolute (the loop stops at steps < 1e-6 while
-    converging linearly) and of a tightly converged single refit to 1e-7."""
+    converging linearly) and of a tightly converged single refit to 1e-7; the standardised
+    draws equal _standardised resample by resample (1e-10 relative)."""
     from crmstudy import sem as sem_mod
     ref = _ref("pd_tutorial")
     result = sem(ref["model"], _data("pd"))
@@ -219,6 +220,16 @@ def test_vectorised_bootstrap_equals_the_loop_of_refits():
         th, _, _, ok = sem_mod._Problem(spec, covs[r], n).minimise(theta, tol=1e-15, step_tol=1e-11)
         assert ok
         np.testing.assert_allclose(a[r], sem_mod._row_values(spec, th), atol=1e-7)
+    # standardised draws: std.all of each resample's estimates, as _standardised one by one
+    std = fast.attrs["std_draws"].to_numpy()
+    for r in (0, 30, 59):
+        th = np.asarray([a[r][k] for k, par in enumerate(spec.params) if par.free >= 0])
+        free = [par.free for par in spec.params if par.free >= 0]
+        theta_r = np.empty(spec.q)
+        theta_r[free] = th
+        np.testing.assert_allclose(std[r], sem_mod._standardised(spec, theta_r)[0], rtol=1e-10)
+    np.testing.assert_allclose(sem_mod._standardised_batch(spec, theta[None])[0],
+                               sem_mod._standardised(spec, theta)[0], rtol=1e-12)
     # the ab column is a*b of the drawn a and b (defined parameters on whole columns)
     draws = fast.attrs["draws"]
     a_col = [k for k in draws.columns if k[:2] == ("dem60", "~")][0]
