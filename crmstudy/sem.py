@@ -887,7 +887,8 @@ class SEMResult:
         covariate moments stay fixed at the full-sample values (fixed.x).
         Returns ``estimates`` with ``boot_se, ci_low, ci_high`` for the free and defined rows;
         ``attrs`` holds ``n_boot, converged, refitted, seed, level, ci``, the ``draws`` (one
-        row per converged resample, one column per parameter row) and ``std_draws``, the
+        row per converged resample, indexed by its number 0 … n_boot − 1, one column per
+        parameter row) and ``std_draws``, the
         same draws standardised (std.all, as the ``std_all`` column), computed for all
         resamples at once.
         """
@@ -936,7 +937,8 @@ class SEMResult:
             warnings.warn(f"SEM bootstrap: {refitted} of {n_boot} resamples did not converge in "
                           "500 vectorised Fisher-scoring iterations and were refitted one by one",
                           DataQualityWarning, stacklevel=3)
-        good_theta = np.concatenate(thetas)[np.concatenate(ok)]
+        kept = np.flatnonzero(np.concatenate(ok))        # resample numbers of the draws
+        good_theta = np.concatenate(thetas)[kept]
         good = _row_values_batch(spec, good_theta)
         alpha = (1 - level) / 2
         est = self.estimates.copy()
@@ -959,9 +961,11 @@ class SEMResult:
                 est.loc[mask, ["boot_se", "ci_low", "ci_high"]] = [sd[k], lo[k], hi[k]]
         est.attrs.update(n_boot=n_boot, converged=len(good), refitted=refitted, seed=seed,
                          level=level, ci=ci,
-                         draws=pd.DataFrame(good, columns=pd.MultiIndex.from_tuples(keys)),
+                         draws=pd.DataFrame(good, columns=pd.MultiIndex.from_tuples(keys),
+                                            index=pd.Index(kept, name="resample")),
                          std_draws=pd.DataFrame(_standardised_batch(spec, good_theta),
-                                                columns=pd.MultiIndex.from_tuples(keys)))
+                                                columns=pd.MultiIndex.from_tuples(keys),
+                                                index=pd.Index(kept, name="resample")))
         return est
 
 
