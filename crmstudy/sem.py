@@ -331,6 +331,47 @@ class _Spec:
             if par.mat == "S" and par.lhs in self.x and par.rhs in self.x and par.free < 0:
                 par.value = s[obs_idx[par.lhs], obs_idx[par.rhs]]
 
+    # -- the same, for a stack of parameter vectors (the vectorised bootstrap)
+    def matrices_batch(self, thetas):
+        """A and S of every row of ``thetas`` (b, q): two (b, m, m) stacks."""
+        if getattr(self, "_cache", None) is None:
+            self._index()
+        isa, ij, free, fixed = self._cache
+        b = len(thetas)
+        vals = np.broadcast_to(fixed, (b, len(fixed))).copy()
+        vals[:, free >= 0] = thetas[:, free[free >= 0]]
+        A = np.zeros((b, self.m, self.m))
+        S = np.zeros((b, self.m, self.m))
+        A[:, ij[isa, 0], ij[isa, 1]] = vals[:, isa]
+        S[:, ij[~isa, 0], ij[~isa, 1]] = vals[:, ~isa]
+        S[:, ij[~isa, 1], ij[~isa, 0]] = vals[:, ~isa]
+        return A, S
+
+    def implied_batch(self, thetas):
+        """Σ (b, p, p), S, (I − A)⁻¹ and F(I − A)⁻¹ of a stack; ``ok`` is False where I − A
+        is singular (those rows get I − A := I, to be discarded by the caller)."""
+        A, S = self.matrices_batch(thetas)
+        ia = np.eye(self.m) - A
+        ok = np.linalg.slogdet(ia)[0] != 0
+        ia[~ok] = np.eye(self.m)
+        binv = np.linalg.inv(ia)
+        fb = binv[:, :self.p, :]                 # F selects the observed (first p) rows
+        return fb @ S @ fb.transpose(0, 2, 1), S, binv, fb, ok
+
+    def rank_two_factors(self, S, binv, fb):
+        """dΣ/dθ of a stack in factored form: every parameter row r (free ones, in
+        ``self._a`` then ``self._s`` order) has dΣ_r = c_r (u_r v_r' + v_r u_r'), with u, v
+        (b, p, rows) columns of F(I−A)⁻¹ and FΩ (Ω = (I−A)⁻¹S(I−A)⁻ᵀ) and c_r = ½ for a
+        variance, 1 otherwise; ``onehot`` (rows, q) maps rows to θ (equal labels share)."""
+        fo = fb @ S @ binv.transpose(0, 2, 1)
+        parts = [(fb[:, :, i], second[:, :, j], np.where((i == j) & is_s, 0.5, 1.0), k)
+                 for part, second, is_s in ((self._a, fo, False), (self._s, fb, True))
+                 if len(part) for i, j, k in [part.T]]
+        u, v, c, k = (np.concatenate(z, axis=-1) for z in zip(*parts))
+        onehot = np.zeros((len(k), self.q))
+        onehot[np.arange(len(k)), k] = 1.0
+        return u, v, c, onehot
+
 
 # --------------------------------------------------------------------------- estimation
 def _fiml_patterns(x):
@@ -497,6 +538,97 @@ class _Problem:
         return (out + out.T) / 2
 
 
+def _ml_value_batch(spec, thetas, covs, logdet_s):
+    """F_ML of every (θ_b, S_b) pair; +inf where Σ(θ_b) is not positive definite."""
+    sigma, *_, ok = spec.implied_batch(thetas)
+    sign, logdet = np.linalg.slogdet(sigma)
+    ok = ok & (sign > 0)
+    sigma[~ok] = np.eye(spec.p)
+    f = logdet + np.trace(np.linalg.solve(sigma, covs), axis1=1, axis2=2) - logdet_s - spec.p
+    return np.where(ok, f, np.inf)
+
+
+def _ml_grad_metric_batch(spec, thetas, covs):
+    """Gradient (b, q) and Fisher metric tr(W dΣ_k W dΣ_l) (b, q, q) of F_ML, as
+    :meth:`_Problem.grad_metric` for each row of the stack, without forming the (b, q, p, p)
+    derivatives: with dΣ_r = c_r(u_r v_r' + v_r u_r') and W = Σ⁻¹, G = W − WSW,
+    ∂F/∂θ_r = 2 c_r u_r'G v_r and tr(W dΣ_r W dΣ_s) = 2 c_r c_s [(u_r'Wu_s)(v_r'Wv_s) +
+    (u_r'Wv_s)(v_r'Wu_s)]."""
+    sigma, S, binv, fb, _ = spec.implied_batch(thetas)
+    u, v, c, onehot = spec.rank_two_factors(S, binv, fb)
+    w = np.linalg.inv(sigma)
+    g = w - w @ covs @ w
+    ut = u.transpose(0, 2, 1)
+    grad = 2 * c * np.einsum("bpr,bpr->br", u, g @ v)
+    wu, wv = w @ u, w @ v
+    m_uu, m_vv, m_uv = ut @ wu, v.transpose(0, 2, 1) @ wv, ut @ wv
+    metric = 2 * np.outer(c, c) * (m_uu * m_vv + m_uv * m_uv.transpose(0, 2, 1))
+    return grad @ onehot, onehot.T @ metric @ onehot
+
+
+def _fit_ml_batch(spec, covs, theta0, max_iter=500, step_tol=1e-9):
+    """ML estimates for a stack of covariance matrices (b, p, p) at once.
+
+    Fisher scoring with Armijo step halving, exactly :meth:`_Problem.minimise`'s step, run on
+    all resamples together (batched solves), each started at ``theta0`` (the full-sample
+    estimates).  A resample is converged when its largest step is below ``step_tol``, or
+    when step halving stalls at a gradient below 1e-8; converged resamples leave the batch.
+    Returns the estimates (b, q), the converged mask and the iterations used.
+    """
+    b, q = len(covs), spec.q
+    theta = np.repeat(theta0[None, :], b, axis=0)
+    logdet_s = np.linalg.slogdet(covs)[1]
+    f = _ml_value_batch(spec, theta, covs, logdet_s)
+    done = np.zeros(b, bool)
+    failed = ~np.isfinite(f)
+    ridge = 1e-10 * np.eye(q)
+    it = 0
+    for it in range(1, max_iter + 1):          # iterations, each over the whole stack
+        act = np.flatnonzero(~done & ~failed)
+        if not len(act):
+            break
+        th, cv, fa = theta[act], covs[act], f[act]
+        grad, metric = _ml_grad_metric_batch(spec, th, cv)
+        step = -np.linalg.solve(metric + ridge, grad[..., None])[..., 0]
+        slope = np.einsum("bk,bk->b", grad, step)
+        # Armijo step halving as minimise: the full step for all, then the whole ladder
+        # t = ½ … 2⁻³³ for the few that fail, in one evaluation; the largest accepted t wins
+        t = np.ones(len(act))
+        f_new = _ml_value_batch(spec, th + step, cv, logdet_s[act])
+        pending = ~(np.isfinite(f_new) & (f_new <= fa + 1e-4 * slope))
+        ladder = 0.5 ** np.arange(1, 34)
+        failing = np.flatnonzero(pending)
+        for lo in range(0, len(failing), 64):    # 64 × 33 candidates at a time (memory)
+            sub = failing[lo:lo + 64]
+            cand = th[sub, None, :] + ladder[None, :, None] * step[sub, None, :]
+            fn = _ml_value_batch(spec, cand.reshape(-1, q), np.repeat(cv[sub], len(ladder), axis=0),
+                                 np.repeat(logdet_s[act[sub]], len(ladder))).reshape(len(sub), -1)
+            accept = np.isfinite(fn) & (fn <= fa[sub, None] + 1e-4 * ladder * slope[sub, None])
+            first = np.argmax(accept, axis=1)
+            hit = accept[np.arange(len(sub)), first]
+            t[sub[hit]] = ladder[first[hit]]
+            f_new[sub[hit]] = fn[hit, first[hit]]
+            pending[sub[hit]] = False
+        stalled = pending
+        small_grad = np.max(np.abs(grad), axis=1) < 1e-8
+        done[act[stalled & small_grad]] = True
+        failed[act[stalled & ~small_grad]] = True
+        moved = ~stalled
+        theta[act[moved]] = th[moved] + t[moved, None] * step[moved]
+        f[act[moved]] = f_new[moved]
+        done[act[moved & (np.max(np.abs(t[:, None] * step), axis=1) < step_tol)]] = True
+    return theta, done, it
+
+
+def _boot_covariances(x, counts):
+    """N-divisor covariance matrices of resamples given as counts (b, n): one matrix product."""
+    n, p = x.shape
+    w = counts / n
+    means = w @ x
+    second = (w @ (x[:, :, None] * x[:, None, :]).reshape(n, p * p)).reshape(-1, p, p)
+    return second - means[:, :, None] * means[:, None, :]
+
+
 def _em_saturated(x, max_iter=5000, tol=1e-10):
     """Unrestricted normal ML means and covariance with missing data (EM, by pattern)."""
     n, p = x.shape
@@ -637,18 +769,39 @@ class SEMResult:
         """Bootstrap CIs (percentile, or bias-corrected ``ci="bc"``) of every free and
         defined parameter.
 
-        Each resample's covariance matrix comes from multinomial resampling weights (one
-        matrix product for all resamples); the refits are a Python loop over resamples,
-        each warm-started at the full-sample estimates (a few Fisher-scoring steps, ~ms per
-        refit for models of chapter size).  ``n_boot`` is modest by default (500; use 2,000+
-        for a thesis).  Complete data only: a result fitted with ``missing="fiml"`` raises
-        :class:`ParameterError`.  The estimator's point estimates are ML in every resample
-        (MLR has the same point estimates).  Resamples whose refit does not converge are
-        dropped and counted (``attrs["converged"]``).
+        Resample b is row b of ``rng.multinomial(n, [1/n]*n, n_boot)`` (resampling counts,
+        ``rng = numpy.random.default_rng(seed)``), drawn in chunks of resamples (bounded
+        memory; the draws do not depend on the chunking).  Each chunk's covariance matrices
+        come from one matrix product, and the ML refits of all its resamples run together:
+        Fisher scoring with step halving on stacks of implied covariance matrices,
+        gradients and information matrices (batched ``numpy.linalg.solve``), every resample
+        started at the full-sample estimates and leaving the batch when its largest step is
+        below 1e-9.  A resample not converged in 500 iterations (Fisher scoring converges
+        linearly when the resample misfits) is refitted alone by the former one-model path
+        (:meth:`_Problem.minimise`, 100 iterations, steps < 1e-6), with a :class:`DataQualityWarning`
+        (``attrs["refitted"]``); if that fails too it is dropped (``attrs["converged"]``
+        counts the rest).  Defined parameters (``:=``) are evaluated on all draws at once.
+        ``n_boot`` is modest by default (500; use 2,000+ for a thesis).  Complete data
+        only: a result fitted with ``missing="fiml"`` raises :class:`ParameterError`.  The
+        point estimates are ML in every resample (MLR has the same point estimates);
+        covariate moments stay fixed at the full-sample values (fixed.x).
         Returns ``estimates`` with ``boot_se, ci_low, ci_high`` for the free and defined rows;
-        ``attrs`` holds ``n_boot, converged, seed, level, ci`` and the ``draws`` (one row per
-        converged resample, one column per parameter row).
+        ``attrs`` holds ``n_boot, converged, refitted, seed, level, ci``, the ``draws`` (one
+        row per converged resample, indexed by its number 0 … n_boot − 1, one column per
+        parameter row) and ``std_draws``, the
+        same draws standardised (std.all, as the ``std_all`` column), computed for all
+        resamples at once.
         """
+        return self._bootstrap(n_boot, seed, level, ci, engine="batch")
+
+    def _bootstrap_loop(self, n_boot: int = 500, seed: int | None = None, level: float = 0.95,
+                        ci: str = "percentile") -> pd.DataFrame:
+        """:meth:`bootstrap` with one Fisher-scoring refit per resample in a Python loop (the
+        former implementation, kept as the reference the vectorised path is tested and
+        benchmarked against); same resamples for the same seed."""
+        return self._bootstrap(n_boot, seed, level, ci, engine="loop")
+
+    def _bootstrap(self, n_boot, seed, level, ci, engine):
         st = self._state
         if st.get("fiml"):
             raise ParameterError("bootstrap is implemented for complete data (missing='listwise')")
@@ -657,19 +810,36 @@ class SEMResult:
         if not isinstance(n_boot, (int, np.integer)) or n_boot < 50:
             raise ParameterError(f"n_boot must be an integer ≥ 50, got {n_boot!r}")
         spec, x, theta = st["spec"], st["x"], st["theta"]
-        n = len(x)
+        n, p = x.shape
         rng = np.random.default_rng(seed)
-        weights = rng.multinomial(n, np.full(n, 1.0 / n), size=n_boot) / n       # (B, n)
-        means = weights @ x
-        second = np.einsum("bn,ni,nj->bij", weights, x, x)
-        covs = second - np.einsum("bi,bj->bij", means, means)
-        rows = []
-        for b in range(n_boot):
-            prob = _Problem(spec, covs[b], n)
-            # estimates to ~1e-6, far inside the Monte-Carlo error of a bootstrap
-            th, _, _, ok = prob.minimise(theta, max_iter=100, tol=1e-9, step_tol=1e-6)
-            rows.append(_row_values(spec, th) if ok else None)
-        good = np.array([r for r in rows if r is not None])
+        # memory bound (~64 MB): per resample the (rows, rows) information blocks, the
+        # (p, rows) derivative factors, the (m, m) RAM matrices and the n counts
+        r, m = len(spec.params), spec.m
+        per = 8 * (4 * r * r + 6 * p * r + 8 * m * m + n)
+        chunk = int(np.clip(64e6 // per, 1, n_boot))
+        thetas, ok = [], []
+        refitted = 0
+        for start in range(0, n_boot, chunk):    # chunks of resamples, not resamples
+            size = min(chunk, n_boot - start)
+            covs = _boot_covariances(x, rng.multinomial(n, np.full(n, 1.0 / n), size=size))
+            if engine == "batch":
+                th, conv, _ = _fit_ml_batch(spec, covs, theta, max_iter=500)
+            else:
+                th, conv = np.empty((size, spec.q)), np.zeros(size, bool)
+            redo = np.arange(size) if engine == "loop" else np.flatnonzero(~conv)
+            refitted += len(redo) if engine == "batch" else 0
+            for b in redo:      # the loop engine, or the few the batch did not converge
+                prob = _Problem(spec, covs[b], n)
+                th[b], _, _, conv[b] = prob.minimise(theta, max_iter=100, tol=1e-9, step_tol=1e-6)
+            thetas.append(th)
+            ok.append(conv)
+        if refitted:
+            warnings.warn(f"SEM bootstrap: {refitted} of {n_boot} resamples did not converge in "
+                          "500 vectorised Fisher-scoring iterations and were refitted one by one",
+                          DataQualityWarning, stacklevel=3)
+        kept = np.flatnonzero(np.concatenate(ok))        # resample numbers of the draws
+        good_theta = np.concatenate(thetas)[kept]
+        good = _row_values_batch(spec, good_theta)
         alpha = (1 - level) / 2
         est = self.estimates.copy()
         keys = _row_keys(spec)
@@ -689,8 +859,13 @@ class SEMResult:
             mask = (est["lhs"] == key[0]) & (est["op"] == key[1]) & (est["rhs"] == key[2])
             if key[1] == ":=" or not np.isnan(est.loc[mask, "se"]).all():
                 est.loc[mask, ["boot_se", "ci_low", "ci_high"]] = [sd[k], lo[k], hi[k]]
-        est.attrs.update(n_boot=n_boot, converged=len(good), seed=seed, level=level, ci=ci,
-                         draws=pd.DataFrame(good, columns=pd.MultiIndex.from_tuples(keys)))
+        est.attrs.update(n_boot=n_boot, converged=len(good), refitted=refitted, seed=seed,
+                         level=level, ci=ci,
+                         draws=pd.DataFrame(good, columns=pd.MultiIndex.from_tuples(keys),
+                                            index=pd.Index(kept, name="resample")),
+                         std_draws=pd.DataFrame(_standardised_batch(spec, good_theta),
+                                                columns=pd.MultiIndex.from_tuples(keys),
+                                                index=pd.Index(kept, name="resample")))
         return est
 
 
@@ -777,6 +952,48 @@ def _labels(spec, theta, values=None):
 def _row_values(spec, theta):
     vals = [theta[par.free] if par.free >= 0 else par.value for par in spec.params]
     return np.array(vals + _eval_defined(spec, _labels(spec, theta)))
+
+
+def _with_defined_batch(spec, vals):
+    """Append the defined parameters (``:=``) to per-row values (b, rows), evaluated on whole
+    columns (the labels' columns) at once."""
+    b = len(vals)
+    env = {par.label: vals[:, k] for k, par in enumerate(spec.params) if par.label}
+    cols = [vals]
+    for s in spec.defined:
+        val = eval(compile(ast.parse(s.expression.replace("^", "**"), mode="eval"), "<:=>", "eval"),
+                   {"__builtins__": {}, **_FUNCS}, env)
+        env[s.lhs] = np.broadcast_to(np.asarray(val, float), (b,))
+        cols.append(env[s.lhs][:, None])
+    return np.hstack(cols)
+
+
+def _row_values_batch(spec, thetas):
+    """:func:`_row_values` of every row of ``thetas`` (b, q): (b, rows + defined)."""
+    thetas = np.asarray(thetas, float).reshape(-1, spec.q)
+    b = len(thetas)
+    vals = np.column_stack([thetas[:, par.free] if par.free >= 0 else np.full(b, par.value)
+                            for par in spec.params])
+    return _with_defined_batch(spec, vals)
+
+
+def _standardised_batch(spec, thetas):
+    """std.all of every parameter row and defined parameter (:func:`_standardised`'s first
+    value) for every row of ``thetas`` (b, q) at once."""
+    thetas = np.asarray(thetas, float).reshape(-1, spec.q)
+    A, S = spec.matrices_batch(thetas)
+    binv = np.linalg.inv(np.eye(spec.m) - A)
+    total = ((binv @ S) * binv).sum(axis=-1)           # diag(B S B'), (b, m)
+    sd = np.sqrt(total)
+    raw = _row_values_batch(spec, thetas)[:, :len(spec.params)]
+    i = np.array([par.i for par in spec.params])
+    j = np.array([par.j for par in spec.params])
+    is_a = np.array([par.mat == "A" for par in spec.params])
+    with np.errstate(invalid="ignore", divide="ignore"):   # a Heywood resample gives NaN,
+        resid = np.sqrt(S[:, i, i] * S[:, j, j])             # as _standardised does
+        std = np.where(is_a, raw * sd[:, j] / sd[:, i],
+                       np.where(i == j, raw / total[:, i], raw / resid))
+    return _with_defined_batch(spec, std)
 
 
 def _standardised(spec, theta):

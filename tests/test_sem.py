@@ -171,6 +171,96 @@ def test_bootstrap_ci_of_the_indirect_effect():
     assert bc["ci_high"] == pytest.approx(np.quantile(draws, st.norm.cdf(2 * z0 + 1.959964)), rel=1e-6)
 
 
+def test_batched_gradient_and_information_equal_the_one_model_path():
+    """The stacked rank-two gradient and Fisher information equal _Problem.grad_metric's
+    (dΣ/dθ formed explicitly) for each resample, to 1e-10 relative (rounding only)."""
+    from crmstudy import sem as sem_mod
+    result = sem(_ref("pd_tutorial")["model"], _data("pd"))
+    spec, x, theta = (result._state[k] for k in ("spec", "x", "theta"))
+    rng = np.random.default_rng(0)
+    covs = sem_mod._boot_covariances(x, rng.multinomial(len(x), np.full(len(x), 1 / len(x)), 4))
+    thetas = theta + rng.normal(0, 0.02, (4, spec.q))
+    grad, metric = sem_mod._ml_grad_metric_batch(spec, thetas, covs)
+    for b in range(4):
+        g1, m1 = sem_mod._Problem(spec, covs[b], len(x)).grad_metric(thetas[b])
+        np.testing.assert_allclose(grad[b], g1, rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(metric[b], m1, rtol=1e-10, atol=1e-12)
+        # and the stacked moments are the resample's own N-divisor covariance matrix
+    rows = np.repeat(np.arange(len(x)), rng.multinomial(len(x), np.full(len(x), 1 / len(x))))
+    counts = np.bincount(rows, minlength=len(x))[None, :]
+    np.testing.assert_allclose(sem_mod._boot_covariances(x, counts)[0],
+                               np.cov(x[rows], rowvar=False, ddof=0), rtol=1e-12, atol=1e-12)
+
+
+def test_vectorised_bootstrap_equals_the_loop_of_refits():
+    """Same seed → same resamples; the batched Fisher scoring gives every draw of the former
+    one-refit-per-resample loop to 1e-5 absolute (the loop stops at steps < 1e-6 while
+    converging linearly) and of a tightly converged single refit to 1e-7; the standardised
+    draws equal _standardised resample by resample (1e-10 relative)."""
+    from crmstudy import sem as sem_mod
+    ref = _ref("pd_tutorial")
+    result = sem(ref["model"], _data("pd"))
+    fast = result.bootstrap(n_boot=60, seed=11)
+    slow = result._bootstrap_loop(n_boot=60, seed=11)
+    assert fast.attrs["converged"] == slow.attrs["converged"] == 60
+    assert fast.attrs["refitted"] == 0
+    a, b = fast.attrs["draws"].to_numpy(), slow.attrs["draws"].to_numpy()
+    assert a.shape == b.shape == (60, len(result.estimates) - len(result.indirect) + 1)
+    np.testing.assert_allclose(a, b, atol=1e-5)
+    pd.testing.assert_frame_equal(fast.drop(columns=["boot_se", "ci_low", "ci_high"]),
+                                  slow.drop(columns=["boot_se", "ci_low", "ci_high"]))
+    np.testing.assert_allclose(fast[["boot_se", "ci_low", "ci_high"]].to_numpy(float),
+                               slow[["boot_se", "ci_low", "ci_high"]].to_numpy(float), atol=1e-5)
+    # resamples 0, 1, 59 refitted one by one to a gradient of ~0 (same draws: same seed)
+    spec, x, theta = (result._state[k] for k in ("spec", "x", "theta"))
+    n = len(x)
+    counts = np.random.default_rng(11).multinomial(n, np.full(n, 1 / n), size=60)
+    covs = sem_mod._boot_covariances(x, counts)
+    for r in (0, 1, 59):
+        th, _, _, ok = sem_mod._Problem(spec, covs[r], n).minimise(theta, tol=1e-15, step_tol=1e-11)
+        assert ok
+        np.testing.assert_allclose(a[r], sem_mod._row_values(spec, th), atol=1e-7)
+    # standardised draws: std.all of each resample's estimates, as _standardised one by one
+    std = fast.attrs["std_draws"].to_numpy()
+    for r in (0, 30, 59):
+        th = np.asarray([a[r][k] for k, par in enumerate(spec.params) if par.free >= 0])
+        free = [par.free for par in spec.params if par.free >= 0]
+        theta_r = np.empty(spec.q)
+        theta_r[free] = th
+        np.testing.assert_allclose(std[r], sem_mod._standardised(spec, theta_r)[0], rtol=1e-10)
+    np.testing.assert_allclose(sem_mod._standardised_batch(spec, theta[None])[0],
+                               sem_mod._standardised(spec, theta)[0], rtol=1e-12)
+    # the ab column is a*b of the drawn a and b (defined parameters on whole columns)
+    draws = fast.attrs["draws"]
+    a_col = [k for k in draws.columns if k[:2] == ("dem60", "~")][0]
+    b_col = [k for k in draws.columns if k[:3] == ("dem65", "~", "dem60")][0]
+    np.testing.assert_allclose(draws[("ab", ":=", "a*b")], draws[a_col] * draws[b_col], rtol=1e-12)
+
+
+def test_unconverged_resamples_are_refitted_one_by_one_with_a_warning(monkeypatch):
+    """With a 3-iteration budget no resample converges in the batch: every one is refitted
+    by the one-model path (the loop's settings), counted in attrs["refitted"], and the draws
+    are exactly the loop's."""
+    from crmstudy import sem as sem_mod
+    result = sem(_ref("pd_tutorial")["model"], _data("pd"))
+    full = sem_mod._fit_ml_batch
+    monkeypatch.setattr(sem_mod, "_fit_ml_batch", lambda *a, **k: full(*a, **{**k, "max_iter": 3}))
+    with pytest.warns(DataQualityWarning, match="50 of 50 resamples did not converge"):
+        boot = result.bootstrap(n_boot=50, seed=2)
+    assert boot.attrs["refitted"] == 50 and boot.attrs["converged"] == 50
+    loop = result._bootstrap_loop(n_boot=50, seed=2)
+    np.testing.assert_allclose(boot.attrs["draws"].to_numpy(), loop.attrs["draws"].to_numpy(),
+                               rtol=0, atol=0)
+
+
+def test_bootstrap_refuses_fiml_results():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = sem(_ref("hs_fiml")["model"], _data("hsm"), missing="fiml")
+    with pytest.raises(ParameterError, match="complete data"):
+        result.bootstrap(n_boot=50, seed=1)
+
+
 def test_recovers_a_simulated_structural_model():
     """Truth: ξ → η1 (0.5), η1 → η2 (0.4), ξ → η2 (0.2), loadings 1/0.8/0.7, unit factor
     variances; N = 4,000, seed 3. Estimates within 4 SE of the truth, indirect = 0.2."""
