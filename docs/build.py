@@ -51,10 +51,14 @@ def _execute(notebook: str, lang: str, target: str, cache: str) -> tuple[str, fl
     os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"  # figures shown inline
     # the kernel runs the checkout's crmstudy, like the pages' API reference
     os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    from crmstudy.cli import _kernel_manager_class  # the same IPC kernels as `crmstudy run`
+
     with tempfile.TemporaryDirectory(prefix="crmstudy-site-") as work:
         executed = Path(work) / "executed.ipynb"
+        manager = _kernel_manager_class(work if os.name == "posix" else None)
         pm.execute_notebook(notebook, str(executed), parameters={"lang": lang}, cwd=work,
-                            kernel_name="python3", progress_bar=False, log_output=False)
+                            kernel_name="python3", progress_bar=False, log_output=False,
+                            kernel_manager_class=manager)
         nb = nbformat.read(executed, as_version=4)
     # the language is already the notebook's own: drop papermill's injected cell
     nb.cells = [c for c in nb.cells if "injected-parameters" not in c.metadata.get("tags", [])]
