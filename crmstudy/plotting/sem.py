@@ -5,8 +5,8 @@ their structural depth (exogenous first, each outcome one column right of its la
 predictor; a higher-order factor to the left of its first-order factors), observed variables
 are boxes.  Indicators sit on the outer side of their factor (left of the first column, right
 of the last, above or below in between).  Arrows carry the standardised (``std_all``,
-default) or unstandardised estimates with significance stars (* p < .05, ** p < .01,
-*** p < .001); curved double arrows are covariances among latent variables; R² is printed
+default) or unstandardised estimates with significance stars (``*`` p < .05, ``**`` p < .01,
+``***`` p < .001); curved double arrows are covariances among latent variables; R² is printed
 under each endogenous latent variable.  Chinese labels render with the bundled font after
 :func:`crmstudy.plotting.set_theme`.
 """
