@@ -109,6 +109,8 @@ DIALECTS = {
 #: one cheap aggregate, joined back to the rows for the first day's spend and rows; distinct
 #: purchase days are counted as set bits of 62-day blocks (``BIT_OR`` of ``1 << day mod 62``
 #: per customer, window and block, then ``bit_count``), a few times fewer groups than days.
+#: ``{inline}`` (DuckDB: ``NOT MATERIALIZED``) has the source read again by each use of ``tx``
+#: rather than every row kept in memory; Spark inlines it by itself.
 AGGREGATE_SQL = """
 WITH tx AS {inline}(
     SELECT customer_id, day, amount,
@@ -501,8 +503,8 @@ def sql_aggregates(source, customer_col: str, date_col: str, amount_col: str, ca
         size = sum(os.stat(f).st_size for f in files)
         parts = partitions if partitions else _partitions(size, memory_limit)
         q = DIALECTS[dialect]["quote"](customer_col)
-        # customers split into disjoint hash partitions, one query each: the (customer, day)
-        # groups of one partition fit in memory_limit (DuckDB cannot spill every state)
+        # customers split into disjoint hash partitions, one query each, only when the
+        # per-customer groups of the whole log would not fit in memory_limit (_partitions)
         sqls = [_sql(dialect, reader if parts == 1 else
                      f"(SELECT * FROM {reader} WHERE hash({q}) % {parts} = {p})",
                      customer_col, date_col, amount_col, cal, obs) for p in range(parts)]
