@@ -252,8 +252,8 @@ def main(argv=None):
         size = sum(f.stat().st_size for f in big.glob("*.parquet")) / 2**30
         print(f"{(big / '_done').read_text().strip()} in Parquet ({size:.2f} GB on disk), "
               f"{out['customers']:,} customers:")
-        print(f"  summary + RFM: {out['seconds']:.1f} s (target <= 30; CPU {out['cpu']:.1f} s), peak RSS "
-              f"{out['peak_rss_gb']:.2f} GB (target <= 2)")
+        print(f"  summary + RFM: {out['seconds']:.1f} s (target <= 30; CPU {out['cpu']:.1f} s), "
+              f"peak RSS {out['peak_rss_gb']:.2f} GB (target <= 2)")
         print(f"  BG/NBD fit on the summary: {fit['fit_seconds']:.1f} s, "
               f"{fit.get('params') or fit.get('error')}, peak RSS with the fit "
               f"{fit['peak_rss_gb_with_fit']:.2f} GB")
