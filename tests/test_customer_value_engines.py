@@ -192,12 +192,38 @@ def test_observation_end_after_data_on_files(logs):
                                   summary_data(log["frame"], *ARGS, **kw), check_exact=True)
 
 
+def test_distinct_days_at_block_edges(tmp_path, spark):
+    """Distinct purchase days are counted as bits of 62-day blocks (AGGREGATE_SQL): days on
+    both sides of block edges (day numbers -63, -62, -1, 0, 61, 62, 123, 124, i.e. before and
+    after 1970-01-01) and repeated days give the hand-counted numbers on every engine."""
+    days = np.array([-63, -62, -62, -1, 0, 0, 61, 62, 123, 124, 124,   # customer a: 8 days
+                     5, 5, 5, 67, 6000])                                 # customer b: 3 days
+    frame = pd.DataFrame({
+        "customer_id": pd.array(["a"] * 11 + ["b"] * 5, dtype="str"),
+        "date": np.datetime64("1970-01-01") + days.astype("timedelta64[D]"),
+        "amount": np.arange(1.0, 17.0)})
+    path = _write(duckdb.connect(), frame, tmp_path / "edges.parquet")
+    expected = summary_data(frame, *ARGS, freq="D")
+    assert expected["frequency"].tolist() == [7, 2]  # distinct days - 1, counted by hand
+    # repeat spend per repeat day: a spends 1..11 (66), 1 on its first day (-63); b spends
+    # 12..16 (70), 12 + 13 + 14 on its first day (5)
+    assert expected["monetary_value"].tolist() == pytest.approx([(66 - 1) / 7, (70 - 39) / 2])
+    for source in (str(path), spark.read.parquet(str(path))):
+        pd.testing.assert_frame_equal(summary_data(source, *ARGS, freq="D"), expected,
+                                      check_exact=True)
+
+
 def test_out_of_core_duckdb(logs, tmp_path):
-    """A memory limit far below what the log needs: DuckDB spills to the temporary folder."""
+    """A tight memory limit (24 MB, one thread) and an own temporary folder: same values.
+
+    The query's hash tables and joins need a fixed few MB each whatever the log's size (16 MB
+    fails with an out-of-memory error); neither the present query nor the former one writes
+    to the temporary folder on this small log (EXPLAIN ANALYZE: no data written).
+    """
     log = logs["synthetic"]
     spill = tmp_path / "spill"
     spill.mkdir()
-    got = summary_data(log["parquet"], *ARGS, memory_limit="16MB", temp_directory=spill,
+    got = summary_data(log["parquet"], *ARGS, memory_limit="24MB", temp_directory=spill,
                        threads=1)
     pd.testing.assert_frame_equal(got, summary_data(log["frame"], *ARGS), check_exact=True)
 
@@ -347,6 +373,8 @@ def test_hash_partitions_give_the_same_aggregates(logs):
     assert one[0].equals(three[0]) and one[1].keys() == three[1].keys()
     for col in one[1]:
         np.testing.assert_array_equal(one[1][col], three[1][col], err_msg=col)
-    assert _partitions(95 * 2**20, "1GB") == 1 and _partitions(970 * 2**20, "1GB") == 8
+    # 2 bytes of memory per file byte (engines._BYTES_PER_FILE_BYTE, measured on 104 M rows)
+    assert _partitions(95 * 2**20, "1GB") == 1 and _partitions(439 * 2**20, "1GB") == 1
+    assert _partitions(970 * 2**20, "1GB") == 2 and _partitions(970 * 2**20, "256MB") == 8
     with pytest.raises(ParameterError, match="not a size"):
         _partitions(10, "lots")
