@@ -47,6 +47,7 @@ from __future__ import annotations
 import ast
 import warnings
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Mapping
 
 import numpy as np
@@ -54,6 +55,7 @@ import pandas as pd
 from scipy import stats
 
 from .errors import DataQualityWarning, InputDataError, ModelFitError, ParameterError
+from .formatting import p_text
 from .sem_fit import FIT_KEYS, FIT_LABELS, FIT_THRESHOLDS, fit_measures, scaled_measures
 from .sem_syntax import parse_model
 
@@ -732,7 +734,7 @@ class SEMResult:
         _lang(lang)
         labels = labels or {}
         name = lambda v: str(labels.get(v, v))
-        fmt_p = lambda p: "p < .001" if p < 0.001 else f"p = {p:.3f}".replace("0.", ".", 1)
+        fmt_p = partial(p_text, style="apa", lang=lang)  # APA form in both languages, as before
         parts = []
         for rec in self.estimates[self.estimates["op"] == "~"].itertuples():
             sig = rec.p < 0.05
