@@ -1,6 +1,8 @@
 """Alpha, item analysis and omega against R psych 2.2.9 (fixtures from make_reference.R)."""
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -132,15 +134,21 @@ def test_bootstrap_from_counts_equals_the_loop_and_the_indices():
         bootstrap_reliability(x, counts=counts, indices=indices)
 
 
+@pytest.mark.parametrize("draw_ahead", [False, True])
 @pytest.mark.parametrize("data_set, scale", [("hs1939", "visual"), ("bfi", "N")])
-def test_bootstrap_from_the_seed_is_the_loop_over_its_resamples(data_set, scale):
-    """The default path (resamples drawn from ``seed``, block by block) gives the replicates of a
-    loop over ``bootstrap_indices`` (numpy's ``default_rng(seed).integers(0, n, (n_boot, n))``),
-    whatever the chunk size; bfi N has missing answers, so both resample the complete cases.
+def test_bootstrap_from_the_seed_is_the_loop_over_its_resamples(data_set, scale, draw_ahead,
+                                                                monkeypatch):
+    """The default path (resamples drawn from ``seed``, block by block, in this thread or drawn
+    ahead in a second one) gives the replicates of a loop over ``bootstrap_indices`` (numpy's
+    ``default_rng(seed).integers(0, n, (n_boot, n))``), whatever the chunk size; bfi N has
+    missing answers, so both resample the complete cases.
     Tolerances: 1e-12 for alpha and std_alpha (closed form), 1e-8 for omega (minres)."""
+    module = sys.modules["crmstudy.measurement.reliability"]
+    monkeypatch.setattr(module, "_DRAW_AHEAD_MIN", 0 if draw_ahead else 10 ** 12)
     x, _ = scale_data(data_set, scale)
     complete = x.dropna().reset_index(drop=True)
-    n, n_boot, seed = len(complete), 37, 4    # 37: the last block of 16 resamples is partial
+    n, n_boot, seed = len(complete), 150, 4
+    assert module._count_rows(n) == 64        # blocks of 64, 64 and a partial one of 22
     rows = bootstrap_indices(n, n_boot, seed)
     np.testing.assert_array_equal(rows, np.random.default_rng(seed).integers(0, n, size=(n_boot, n)))
     loop = {"alpha": [cronbach_alpha(complete.iloc[r]).alpha for r in rows],

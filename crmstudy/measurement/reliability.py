@@ -294,10 +294,11 @@ def omega_total(items, nan_policy: str = "pairwise", *, denominator: str = "obse
 
 
 # --------------------------------------------------------------------------- bootstrap
-#: Resamples counted per ``np.add.at`` call: 16 rows of counters (16 n floats) stay in cache
-#: (counting 1.5x faster than with 32 rows at n = 10,000), and 16 x n @ n x (k + 2) runs at the
-#: speed of one large product.
-_COUNT_ROWS = 16
+def _count_rows(n: int) -> int:
+    """Resamples counted per ``np.add.at`` call and multiplied together: up to 64 (fewer
+    hand-overs between the drawing thread and the counting one: 64 rows are 1.2x faster than 16
+    at n = 10,000 with drawing ahead), at most ~1M counters (8 MB) per block, at least 16."""
+    return int(min(64, max(16, (1 << 20) // max(int(n), 1))))
 
 
 def bootstrap_indices(n: int, n_boot: int = 2000, seed: int | None = 0) -> np.ndarray:
@@ -312,15 +313,61 @@ def bootstrap_indices(n: int, n_boot: int = 2000, seed: int | None = 0) -> np.nd
     return np.random.default_rng(seed).integers(0, int(n), size=(int(n_boot), int(n)))
 
 
+#: Draws (resamples x respondents) from which :func:`_drawn_blocks` draws ahead in a thread:
+#: below it the thread's start-up costs more than the overlap saves.
+_DRAW_AHEAD_MIN = 1_000_000
+
+
+def _drawn_blocks(rng, n: int, n_boot: int):
+    """Yield the draws of ``_count_rows(n)`` resamples at a time, shifted into bins ``r n .. r n +
+    n - 1`` (resample r of the block): the next rows of ``rng.integers(0, n, size=(n_boot, n))``.
+
+    Drawing is 40% of the bootstrap and numpy draws without holding the GIL, while counting
+    (``np.add.at``) holds it: a second thread draws the next blocks while the caller counts
+    and multiplies this one (alpha at 10,000 x 30, 2,000 resamples, 2 cores: 0.130 s -> 0.074
+    s).  The thread makes the same calls on the same generator in the same order, so the
+    stream is unchanged."""
+    rows = _count_rows(n)
+    offsets = (np.arange(rows) * n)[:, None]
+
+    def draw(start):
+        m = min(rows, n_boot - start)
+        drawn = rng.integers(0, n, size=(m, n))
+        drawn += offsets[:m]
+        return drawn
+
+    starts = range(0, n_boot, rows)
+    if n_boot * n < _DRAW_AHEAD_MIN:
+        for start in starts:
+            yield draw(start)
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    # one worker: blocks are drawn in order; at most two are ahead of the caller
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="crmstudy-draws") as pool:
+        pending = [pool.submit(draw, start) for start in starts[:2]]
+        try:
+            for start in starts[2:]:
+                drawn = pending.pop(0).result()
+                pending.append(pool.submit(draw, start))
+                yield drawn
+            for future in pending:
+                yield future.result()
+        finally:    # the caller stopped early (an error, an interrupt): draw nothing more
+            for future in pending:
+                future.cancel()
+
+
 def _count_blocks(n: int, n_boot: int, rng=None, indices=None, counts=None):
     """Yield ``(start, weights)``: float64 counts (how often each respondent is drawn) of
-    ``_COUNT_ROWS`` resamples at a time, from explicit counts, row indices or ``rng``.
+    ``_count_rows(n)`` resamples at a time, from explicit counts, row indices or ``rng``.
 
     The weights of draws are counted in one buffer, overwritten by the next block: use each
     block before asking for the next."""
-    rows = _COUNT_ROWS
+    rows = _count_rows(n)
     offsets = (np.arange(rows) * n)[:, None]
     buffer = np.empty(rows * n)
+    draws = _drawn_blocks(rng, n, n_boot) if indices is None and counts is None else None
     for start in range(0, n_boot, rows):
         m = min(rows, n_boot - start)
         if counts is not None:
@@ -328,9 +375,8 @@ def _count_blocks(n: int, n_boot: int, rng=None, indices=None, counts=None):
             continue
         if indices is not None:
             drawn = indices[start:start + m] + offsets[:m]
-        else:   # the next m rows of rng.integers(0, n, size=(n_boot, n))
-            drawn = rng.integers(0, n, size=(m, n))
-            drawn += offsets[:m]
+        else:   # the next m rows of rng.integers(0, n, size=(n_boot, n)), already shifted
+            drawn = next(draws)
         # resample r's draws shifted into bins r n .. r n + n - 1, counted straight into floats
         # (ufunc.at: 2.5x faster than bincount followed by a conversion to float)
         weights = buffer[:m * n]
@@ -343,7 +389,7 @@ _BLAS = []   # one threadpoolctl controller, made on first use (finding the libr
 
 
 def _one_blas_thread():
-    """BLAS in one thread: the products are 16 x n @ n x p, and a second thread spends more on
+    """BLAS in one thread: the products are 64 x n @ n x p, and a second thread spends more on
     waking and spinning than it saves (2x slower in total on a loaded 2-core machine)."""
     if not _BLAS:
         from threadpoolctl import ThreadpoolController
@@ -368,8 +414,9 @@ def bootstrap_reliability(items, n_boot: int = 2000, seed: int | None = 0, *,
     minres fits of all resamples are iterated together.  Respondents with a missing item are
     dropped first (listwise), since a resample of pairwise covariances has no count form.
 
-    The counts of 16 resamples at a time come from one ``np.add.at`` of their draws (no
-    resample is looped over in Python, and only 16 x n draws are held at once).
+    The counts of up to 64 resamples at a time come from one ``np.add.at`` of their draws (no
+    resample is looped over in Python, and only three blocks of draws are held at once); with
+    a million draws or more, a second thread draws the next blocks meanwhile (same stream).
 
     Parameters
     ----------
@@ -453,15 +500,16 @@ def bootstrap_reliability(items, n_boot: int = 2000, seed: int | None = 0, *,
                              x.sum(axis=1, keepdims=True) ** 2])
     p = columns.shape[1]
     if chunk is None:   # moments (and covariance matrices) of a chunk stay under ~64 MB
-        chunk = max(_COUNT_ROWS, int(8e6 // (p + (k * k if full else 0))))
-    chunk = max(_COUNT_ROWS, -(-int(chunk) // _COUNT_ROWS) * _COUNT_ROWS)  # whole count blocks
+        chunk = int(8e6 // (p + (k * k if full else 0)))
+    rows = _count_rows(n)
+    chunk = max(rows, -(-int(chunk) // rows) * rows)  # whole count blocks
     out = {s: np.empty(n_boot) for s in statistics}
     blocks = _count_blocks(n, n_boot, rng=rng, indices=indices, counts=counts)
     moments = np.empty((min(chunk, n_boot), p))
     with _one_blas_thread():
         for start in range(0, n_boot, chunk):
             b = min(chunk, n_boot - start)
-            for _ in range(0, b, _COUNT_ROWS):   # the blocks of this chunk, in order
+            for _ in range(0, b, rows):   # the blocks of this chunk, in order
                 at, weights = next(blocks)
                 np.matmul(weights, columns, out=moments[at - start:at - start + len(weights)])
             _statistics(moments[:b] / n, n, k, statistics, denominator, out, start,
