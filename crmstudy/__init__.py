@@ -28,9 +28,9 @@ import importlib as _importlib
 #: submodules reachable as attributes of the package, imported on first access
 _SUBMODULES = ("ahp", "chapters", "cli", "customer_value", "datasets", "display", "entropy", "errors",
                "evaluation", "export", "formatting", "indicators", "labels", "measurement",
-               "mechanism", "mediation", "moderation", "performance", "plotting", "report", "sem",
-               "sem_fit", "sem_syntax", "schemas", "simulate", "study", "study_model",
-               "survey_import", "thesis", "weighting")
+               "mechanism", "mediation", "moderation", "performance", "plotting", "report",
+               "resampling", "sem", "sem_fit", "sem_syntax", "schemas", "simulate", "study",
+               "study_model", "survey_import", "thesis", "weighting")
 
 __all__ = ["__version__", *_SUBMODULES]
 

@@ -107,10 +107,12 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
+from . import resampling
 from .errors import DataQualityWarning, InputDataError, ModelFitError, ParameterError
 from .formatting import p_text
 from .indicators import check_lang
 from .moderation import _check_rank, _stars, variable_label
+from .resampling import DrawAhead
 
 __all__ = ["process", "ProcessResult", "MODELS", "HC_TYPES", "CI_METHODS", "moderator_values"]
 
@@ -124,6 +126,7 @@ _MODERATED = {7: "a", 8: "a", 14: "b", 58: "ab"}   # which path W moderates
 _CHUNK_ELEMENTS = 100_000
 _SOLVE_CHUNK = 1_000             # resamples per batched solve (p x p x B stacks in cache)
 BLOCK = 250                      # resamples per random stream (see _block_generators)
+_AHEAD_ELEMENTS = 2_000_000      # draws held ahead at most (16 MB of positions)
 _SCRATCH = threading.local()     # the bootstrap's work arrays, kept between calls (_scratch)
 _SCRATCH_MAX_BYTES = 4_000_000   # larger work arrays are allocated per call and released
 
@@ -273,7 +276,8 @@ def _tests(est, se, df, conf):
 # bootstrap
 # ----------------------------------------------------------------------------------------
 def _bootstrap(designs: dict[str, tuple[np.ndarray, np.ndarray]], terms: dict[str, list[str]],
-               n_boot: int, seed: int) -> tuple[dict[str, np.ndarray], int]:
+               n_boot: int, draws: DrawAhead, spare: np.random.Generator
+               ) -> tuple[dict[str, np.ndarray], int]:
     """Coefficients of every equation in ``n_boot`` case resamples, all at once.
 
     The normal equations of resample b are ``X' diag(c_b) X beta = X' diag(c_b) y`` with
@@ -284,7 +288,8 @@ def _bootstrap(designs: dict[str, tuple[np.ndarray, np.ndarray]], terms: dict[st
     The equations share most pairs (the mediator's equation uses the same x and controls
     as the outcome's, and its outcome M is a regressor of Y), so each pair is computed once:
     with two controls model 4 needs 20 pairs instead of 34 for separate equations, model 7
-    33 instead of 47.  Resamples are drawn in blocks (:func:`_block_generators`) and counted
+    33 instead of 47.  Resamples are drawn in blocks (``draws``, :func:`_drawn_blocks`;
+    ``spare`` draws the replacements of singular resamples) and counted
     in chunks of at most ``_CHUNK_ELEMENTS`` counts, which bounds memory for large n and
     keeps a chunk in cache; the moments (K x resamples, independent of n) of a group of
     chunks are then solved for all its resamples at once (:func:`_solve_moments`).
@@ -318,8 +323,7 @@ def _bootstrap(designs: dict[str, tuple[np.ndarray, np.ndarray]], terms: dict[st
     # group of about _SOLVE_CHUNK resamples solved at once.  The work arrays are reused by
     # every chunk and group, and kept for the next call (_scratch): fresh megabyte arrays
     # cost more in page faults than the counting itself
-    generators = _block_generators(seed, n_boot)
-    blocks_per_chunk = max(1, _CHUNK_ELEMENTS // (BLOCK * n))
+    blocks_per_chunk = _blocks_per_chunk(n)
     chunk = BLOCK * blocks_per_chunk
     group = max(chunk, _SOLVE_CHUNK // chunk * chunk)
     work = (_scratch("flat", chunk * n, np.intp), _scratch("counts", chunk * n))
@@ -330,9 +334,8 @@ def _bootstrap(designs: dict[str, tuple[np.ndarray, np.ndarray]], terms: dict[st
         size = min(group, n_boot - first)
         for start in range(first, first + size, chunk):
             blocks = range(start // BLOCK, min(start // BLOCK + blocks_per_chunk,
-                                               len(generators) - 1))
-            counts = _counts([_draw_indices(generators[b], min(BLOCK, n_boot - b * BLOCK), n)
-                              for b in blocks], n, work)
+                                               -(-n_boot // BLOCK)))
+            counts = _counts([next(draws) for _ in blocks], n, work)
             at = start - first
             np.matmul(products, counts.T, out=moments[:, at:at + len(counts)])
         part, singular[first:first + size] = _solve_moments(moments[:, :size], layout)
@@ -351,10 +354,11 @@ def _bootstrap(designs: dict[str, tuple[np.ndarray, np.ndarray]], terms: dict[st
                 "almost every bootstrap resample has a singular design (a control "
                 "level or a variable has too few distinct respondents)",
                 hint="merge rare categories of the controls or collect more data")
-        draws = _draw_indices(generators[-1], len(bad), n)
+        redrawn = _draw_indices(spare, len(bad), n)
         again = np.empty((len(pairs), len(bad)))
         for start in range(0, len(bad), chunk):
-            np.matmul(products, _counts([draws[start:start + chunk]], n, work).T,
+            np.matmul(products, _counts([_flat_indices(redrawn[start:start + chunk], n)], n,
+                                        work).T,
                       out=again[:, start:start + chunk])
         new, still = _solve_moments(again, layout)
         for eq in coefs:
@@ -464,6 +468,23 @@ def _block_generators(seed: int, n_boot: int) -> list[np.random.Generator]:
     return [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(n_blocks + 1)]
 
 
+def _drawn_blocks(generators: list[np.random.Generator], n_boot: int, n: int) -> DrawAhead:
+    """The row indices of the resamples, block by block (block k from ``generators[k]``),
+    drawn ahead in a second thread from ``THREAD_MIN_DRAWS`` draws on: while the paths are
+    fitted and the previous blocks counted and solved (model 4, 300 respondents, 5,000
+    resamples: the 3 ms of drawing leave the wall time).  At most ``_AHEAD_ELEMENTS`` indices
+    are held ahead (all of them at that size)."""
+    per_chunk = _blocks_per_chunk(n)
+
+    def draw(k):   # positions in the counts of block k's chunk, ready for _counts
+        return _flat_indices(_draw_indices(generators[k], min(BLOCK, n_boot - k * BLOCK), n),
+                             n, first=k % per_chunk * BLOCK)
+
+    return DrawAhead(draw, range(len(generators) - 1),
+                     ahead=max(2, _AHEAD_ELEMENTS // (BLOCK * n)),
+                     threaded=n_boot * n >= resampling.THREAD_MIN_DRAWS)
+
+
 def _draw_indices(rng: np.random.Generator, size: int, n: int) -> np.ndarray:
     """Row indices of ``size`` case resamples of n respondents (size x n).
 
@@ -474,40 +495,50 @@ def _draw_indices(rng: np.random.Generator, size: int, n: int) -> np.ndarray:
     return rng.integers(0, n, size=(size, n), dtype=dtype)
 
 
-def _counts(draws: list[np.ndarray], n: int, work: tuple[np.ndarray, np.ndarray]
+def _blocks_per_chunk(n: int) -> int:
+    """Blocks of resamples counted together: whole blocks, at most ``_CHUNK_ELEMENTS`` counts."""
+    return max(1, _CHUNK_ELEMENTS // (BLOCK * n))
+
+
+def _flat_indices(draws: np.ndarray, n: int, first: int = 0) -> np.ndarray:
+    """Positions of ``draws`` (resamples x n row indices) in a flat counts buffer of n
+    counters per resample whose row ``first`` is the first of these resamples (intp)."""
+    flat = draws.astype(np.intp)            # a plain widening copy, then a same-type add:
+    flat += ((first + np.arange(len(draws), dtype=np.intp)) * n)[:, None]   # faster than
+    return flat                                                             # a mixed one
+
+
+def _counts(blocks: list[np.ndarray], n: int, work: tuple[np.ndarray, np.ndarray]
             ) -> np.ndarray:
     """How often each of n respondents is drawn in each resample (float64, resamples x n).
 
-    ``draws`` are row-index arrays (resamples x n each, e.g. one per block), stacked in
-    order; ``work`` is a pair of buffers (intp, float64) of at least as many elements as
-    draws, reused from chunk to chunk; the result is a view of the float one.  Resample b's
-    draws are offset by b n, so one unbuffered ``np.add.at`` counts every resample at once,
-    directly in float64 (``np.bincount`` counts in integers, and converting them to float
-    costs several times the counting).
+    ``blocks`` are the consecutive blocks of a chunk as :func:`_flat_indices` positions;
+    ``work`` is a pair of buffers (intp, float64) of at least as many elements as draws,
+    reused from chunk to chunk; the result is a view of the float one.  One unbuffered
+    ``np.add.at`` counts every resample at once, directly in float64 (``np.bincount`` counts
+    in integers, and converting them to float costs several times the counting).
     """
-    size = sum(d.shape[0] for d in draws)
-    flat = work[0][:size * n].reshape(size, n)
-    row = 0
-    for d in draws:        # a few blocks per chunk, not resamples
-        flat[row:row + d.shape[0]] = d          # a plain widening copy, then a same-type add:
-        row += d.shape[0]                       # faster than one mixed-type add
-    flat += (np.arange(size, dtype=np.intp) * n)[:, None]
+    size = sum(len(b) for b in blocks)
+    flat = blocks[0] if len(blocks) == 1 else np.concatenate(
+        blocks, out=work[0][:size * n].reshape(size, n))
     counts = work[1][:size * n]
     counts.fill(0.0)
     np.add.at(counts, flat.ravel(), 1.0)
     return counts.reshape(size, n)
 
 
-def _quantiles(sorted_: np.ndarray, q) -> np.ndarray:
-    """Quantiles ``q`` (one per column) of column-sorted draws; numpy's default "linear"
-    rule (R type 7), i.e. ``np.quantile(x, q)``, without its per-call overhead."""
-    b = sorted_.shape[0]
-    pos = np.clip(np.asarray(q, dtype=float), 0, 1) * (b - 1)
-    lo = np.floor(pos).astype(int)
-    hi = np.minimum(lo + 1, b - 1)
-    cols = np.arange(sorted_.shape[1])
-    frac = pos - lo
-    return sorted_[lo, cols] * (1 - frac) + sorted_[hi, cols] * frac
+def _quantiles(draws: np.ndarray, qs) -> list[np.ndarray]:
+    """Quantiles ``q`` (one per column, for each ``q`` of ``qs``) of the columns of ``draws``;
+    numpy's default "linear" rule (R type 7), i.e. ``np.quantile(x, q)``.  Only the order
+    statistics the rule reads are put in place (``np.partition``), not the whole sort."""
+    b, k = draws.shape
+    pos = [np.clip(np.asarray(q, dtype=float), 0, 1) * (b - 1) for q in qs]
+    lows = [np.floor(p).astype(int) for p in pos]
+    highs = [np.minimum(lo + 1, b - 1) for lo in lows]
+    part = np.partition(draws, np.unique(np.concatenate(lows + highs)), axis=0)
+    cols = np.arange(k)
+    return [part[lo, cols] * (1 - (p - lo)) + part[hi, cols] * (p - lo)
+            for p, lo, hi in zip(pos, lows, highs)]
 
 
 def _ci(boot: np.ndarray, est: np.ndarray, method: str, conf: float):
@@ -516,7 +547,6 @@ def _ci(boot: np.ndarray, est: np.ndarray, method: str, conf: float):
     alpha = 1 - conf
     boot = np.asarray(boot, dtype=float).reshape(boot.shape[0], -1)
     est = np.ravel(est)
-    srt = np.sort(boot, axis=0)
     k = boot.shape[1]
     if method == "percentile":
         q_lo, q_hi = np.full(k, alpha / 2), np.full(k, 1 - alpha / 2)
@@ -526,7 +556,8 @@ def _ci(boot: np.ndarray, est: np.ndarray, method: str, conf: float):
         z0 = special.ndtri(prop)
         zq = special.ndtri(1 - alpha / 2)
         q_lo, q_hi = special.ndtr(2 * z0 - zq), special.ndtr(2 * z0 + zq)
-    return _quantiles(srt, q_lo), _quantiles(srt, q_hi)
+    lo, hi = _quantiles(boot, [q_lo, q_hi])
+    return lo, hi
 
 
 # ----------------------------------------------------------------------------------------
@@ -577,22 +608,153 @@ class ProcessResult:
     controls: tuple
     control_terms: tuple
     n: int
-    paths: pd.DataFrame
-    models: pd.DataFrame
-    indirect: pd.DataFrame
-    direct: pd.DataFrame
-    total: pd.DataFrame | None
-    index_of_moderated_mediation: pd.DataFrame | None
-    quadratic: pd.DataFrame | None
-    sobel: pd.DataFrame | None
-    baron_kenny: pd.DataFrame | None
     conventions: dict
     _coef: dict = field(repr=False)
     _boot: dict = field(repr=False)
     _terms: dict = field(repr=False)
     _w_data: np.ndarray | None = field(repr=False)
     _vcov: dict = field(repr=False)
+    _fits: dict = field(repr=False)       # per equation: df1, df2, r2, F, mse (OLS)
+    _total_fit: tuple | None = field(repr=False)   # (c, se, df) of Y on X (models 4, 6)
     _w_shift: float = field(repr=False, default=0.0)
+
+    # --- the tables: computed when first read (statsmodels' cache_readonly), so that a fit
+    # costs only the tables that are looked at -----------------------------------------
+    @functools.cached_property
+    def paths(self) -> pd.DataFrame:
+        """One row per equation and predictor: ``outcome, term, b, se, t, p, ci_low, ci_high``."""
+        conf = self.conventions["conf"]
+        parts = []
+        for eq, b in self._coef.items():
+            se = np.sqrt(np.diag(self._vcov[eq]))
+            parts.append((b, se) + tuple(_tests(b, se, self._fits[eq]["df2"], conf)))
+        return pd.DataFrame({"outcome": [eq for eq in self._coef for _ in self._terms[eq]],
+                             "term": [t for eq in self._coef for t in self._terms[eq]],
+                             **{col: np.concatenate([part[j] for part in parts]) for j, col in
+                                enumerate(["b", "se", "t", "p", "ci_low", "ci_high"])}})
+
+    @functools.cached_property
+    def models(self) -> pd.DataFrame:
+        """Per equation: ``outcome, r2, F, df1, df2, p, mse, n``."""
+        rows = {k: [] for k in ("outcome", "r2", "F", "df1", "df2", "p", "mse", "n")}
+        for eq, fit in self._fits.items():
+            p_value = float(special.fdtrc(fit["df1"], fit["df2"], fit["F"]))
+            for key, value in zip(rows, (eq, fit["r2"], fit["F"], fit["df1"], fit["df2"],
+                                         p_value, fit["mse"], self.n)):
+                rows[key].append(value)
+        return pd.DataFrame(rows)
+
+    @functools.cached_property
+    def direct(self) -> pd.DataFrame:
+        """``effect, se, t, p, ci_low, ci_high``; conditional on ``W`` in model 8."""
+        return self.conditional_direct(
+            with_w=self.w is not None and f"{self.x}:{self.w}" in self._terms[self.y])
+
+    @functools.cached_property
+    def indirect(self) -> pd.DataFrame:
+        """Indirect effects with bootstrap SE and CI (see the class docstring)."""
+        if self.w is not None:
+            return self.conditional_indirect()
+        rows, boots, ests = [], [], []
+        for chain in self._indirect_paths():
+            ests.append(float(self._chain_effect(self._coef, chain)[0, 0]))
+            boots.append(self._chain_effect(self._boot, chain)[:, 0])
+            rows.append(self._label(chain))
+        if len(rows) > 1:
+            ests.append(sum(ests))
+            boots.append(np.sum(boots, axis=0))
+            rows.append("total")
+        est, se, lo, hi = self._summarise(np.array(ests), np.column_stack(boots))
+        return pd.DataFrame({"path": rows, "effect": est, "boot_se": se, "ci_low": lo,
+                             "ci_high": hi})
+
+    @functools.cached_property
+    def total(self) -> pd.DataFrame | None:
+        """Total effect ``c`` of X on Y (Y on X and the controls; models 4 and 6)."""
+        if self._total_fit is None:
+            return None
+        c, se, df = self._total_fit
+        t, p, lo, hi = _tests(np.array([c]), np.array([se]), df, self.conventions["conf"])
+        return pd.DataFrame({"effect": [c], "se": [se], "t": t, "p": p, "ci_low": lo,
+                             "ci_high": hi})
+
+    @property
+    def index_of_moderated_mediation(self) -> pd.DataFrame | None:
+        """Models 7, 8, 14: ``mediator, index, boot_se, ci_low, ci_high``."""
+        return self._moderated[0]
+
+    @property
+    def quadratic(self) -> pd.DataFrame | None:
+        """Model 58: the conditional indirect effect as a quadratic in ``W``."""
+        return self._moderated[1]
+
+    @property
+    def sobel(self) -> pd.DataFrame | None:
+        """Model 4: first-order Sobel test of each indirect effect."""
+        return self._mediation_tests[0]
+
+    @property
+    def baron_kenny(self) -> pd.DataFrame | None:
+        """Model 4: the causal steps of Baron and Kenny (1986)."""
+        return self._mediation_tests[1]
+
+    @functools.cached_property
+    def _moderated(self) -> tuple:
+        """(index of moderated mediation, quadratic form) in W's original units."""
+        if self.w is None:
+            return None, None
+        s = self._w_shift
+        rows_i, rows_q = [], []
+        for chain in self._indirect_paths():
+            # the effect is a0 + a1 u + a2 u^2 in W's original units u: read a0, a1, a2 off
+            # u = 0 and ±1
+            f = {u: (float(self._chain_effect(self._coef, chain, u - s)[0, 0]),
+                     self._chain_effect(self._boot, chain, u - s)[:, 0]) for u in (-1.0, 0.0, 1.0)}
+            const = f[0.0]
+            lin = ((f[1.0][0] - f[-1.0][0]) / 2, (f[1.0][1] - f[-1.0][1]) / 2)
+            quad = ((f[1.0][0] + f[-1.0][0]) / 2 - const[0],
+                    (f[1.0][1] + f[-1.0][1]) / 2 - const[1])
+            if self.model == 58:
+                for kind, (e, bt) in (("constant", const), ("linear", lin), ("quadratic", quad)):
+                    _, se, lo, hi = self._summarise(np.array([e]), bt[:, None])
+                    rows_q.append({"mediator": chain[0], "coefficient": kind, "estimate": e,
+                                   "boot_se": se[0], "ci_low": lo[0], "ci_high": hi[0]})
+            else:
+                _, se, lo, hi = self._summarise(np.array([lin[0]]), lin[1][:, None])
+                rows_i.append({"mediator": chain[0], "index": lin[0], "boot_se": se[0],
+                               "ci_low": lo[0], "ci_high": hi[0]})
+        # columns from the row dicts (much faster than pandas' list-of-records path)
+        return tuple(pd.DataFrame({k: [r[k] for r in rows] for k in rows[0]}) if rows else None
+                     for rows in (rows_i, rows_q))
+
+    @functools.cached_property
+    def _mediation_tests(self) -> tuple:
+        """(Sobel test, Baron and Kenny's steps), model 4 only."""
+        if self.model != 4:
+            return None, None
+
+        def path(eq, term):                  # (b, se, p) without pandas indexing (it is slow)
+            k = self._terms[eq].index(term)
+            b, se = self._coef[eq][k], float(np.sqrt(self._vcov[eq][k, k]))
+            return b, se, float(2 * special.stdtr(self._df[eq], -abs(b / se)))
+
+        c, se_c, df_c = self._total_fit
+        p_c = float(2 * special.stdtr(df_c, -abs(c / se_c)))
+        srows = {k: [] for k in ("mediator", "effect", "se", "z", "p")}
+        bk = [("1: X -> Y (c)", self.y, self.x, c, se_c, p_c)]
+        for mj in self.m:
+            a, sa, pa = path(mj, self.x)
+            b, sb, pb = path(self.y, mj)
+            se = float(np.sqrt(b ** 2 * sa ** 2 + a ** 2 * sb ** 2))
+            zval = a * b / se
+            for key, value in zip(srows, (mj, a * b, se, zval,
+                                          float(2 * special.ndtr(-abs(zval))))):
+                srows[key].append(value)
+            bk.append(("2: X -> M (a)", mj, self.x, a, sa, pa))
+            bk.append(("3: M -> Y | X (b)", self.y, mj, b, sb, pb))
+        bk.append(("4: X -> Y | M (c')", self.y, self.x) + path(self.y, self.x))
+        return pd.DataFrame(srows), pd.DataFrame(
+            dict(zip(["step", "outcome", "term", "b", "se", "p"], map(list, zip(*bk)))))
 
     # --- effects as functions of a coefficient set ------------------------------------
     def _get(self, coefs: dict, eq: str, term: str):
@@ -706,10 +868,10 @@ class ProcessResult:
     def _cov(self) -> dict:
         return self._vcov
 
-    @functools.cached_property
+    @property
     def _df(self) -> dict:
-        # cached: iterating pandas columns costs more than the tests that use it
-        return dict(zip(self.models["outcome"].tolist(), self.models["df2"].tolist()))
+        """Residual degrees of freedom of each equation."""
+        return {eq: fit["df2"] for eq, fit in self._fits.items()}
 
     def bootstrap_estimates(self) -> dict[str, pd.DataFrame]:
         """The bootstrap coefficients of every equation (resamples x terms)."""
@@ -1163,28 +1325,14 @@ def process(data: pd.DataFrame, model: int, x: str, y: str, m, w: str | None = N
     for eq, (X, _) in designs.items():
         _check_rank(X, terms[eq], f"the equation of {eq} ({' + '.join(terms[eq][1:])})")
 
-    # ---- OLS ------------------------------------------------------------------------
-    coef, cov, parts, mrows = {}, {}, [], {k: [] for k in
-                                           ("outcome", "r2", "F", "df1", "df2", "p", "mse", "n")}
-    for eq, (X, yv) in designs.items():
-        b, V, df, r2, F, mse = _ols(X, yv, hc)
-        coef[eq], cov[eq] = b, V
-        se = np.sqrt(np.diag(V))
-        parts.append((eq, terms[eq], b, se) + tuple(_tests(b, se, df, conf)))
-        df1 = X.shape[1] - 1
-        for key, value in zip(mrows, (eq, r2, F, df1, df, float(special.fdtrc(df1, df, F)),
-                                      mse, n)):
-            mrows[key].append(value)
-    paths = pd.DataFrame({"outcome": [p[0] for p in parts for _ in p[1]],
-                          "term": [t for p in parts for t in p[1]],
-                          **{col: np.concatenate([p[j] for p in parts]) for j, col in
-                             enumerate(["b", "se", "t", "p", "ci_low", "ci_high"], start=2)}})
-    models = pd.DataFrame(mrows)
-
-    # ---- bootstrap ------------------------------------------------------------------
+    # ---- OLS and bootstrap ----------------------------------------------------------
     if seed is None:
         seed = int(np.random.SeedSequence().entropy % (2 ** 63))
-    boot, replaced = _bootstrap(designs, terms, n_boot, seed)
+    generators = _block_generators(seed, n_boot)
+    with _drawn_blocks(generators, n_boot, n) as draws:    # drawn while the paths are fitted
+        coef, cov, fits = _fit_paths(designs, hc)
+        total_fit = _total_effect(designs, y, len(control_terms), hc) if w is None else None
+        boot, replaced = _bootstrap(designs, terms, n_boot, draws, generators[-1])
     if replaced:
         rare = [c for c in control_terms
                 if "[T." in c and min(cols[c].sum(), n - cols[c].sum()) < 5]
@@ -1212,94 +1360,27 @@ def process(data: pd.DataFrame, model: int, x: str, y: str, m, w: str | None = N
     }
     result = ProcessResult(
         model=model, x=x, y=y, m=tuple(mediators), w=w, controls=tuple(controls),
-        control_terms=tuple(control_terms), n=n, paths=paths, models=models,
-        indirect=None, direct=None, total=None,              # filled by _complete
-        index_of_moderated_mediation=None, quadratic=None, sobel=None, baron_kenny=None,
-        conventions=conventions, _coef=coef, _boot=boot, _terms=terms, _w_data=w_data, _vcov=cov,
+        control_terms=tuple(control_terms), n=n, conventions=conventions, _coef=coef,
+        _boot=boot, _terms=terms, _w_data=w_data, _vcov=cov, _fits=fits, _total_fit=total_fit,
         _w_shift=shifts.get(w, 0.0) if w else 0.0)
-    return _complete(result, designs, control_terms, hc, conf)
+    return result
 
 
-def _complete(res: ProcessResult, designs, control_terms, hc, conf) -> ProcessResult:
-    """Fill the effect tables of a freshly estimated result (frozen: via object.__setattr__)."""
-    set_ = object.__setattr__
-    set_(res, "direct", res.conditional_direct(
-        with_w=res.w is not None and f"{res.x}:{res.w}" in res._terms[res.y]))
-    if res.w is None:
-        rows, boots, ests = [], [], []
-        for chain in res._indirect_paths():
-            est = float(res._chain_effect(res._coef, chain)[0, 0])
-            b = res._chain_effect(res._boot, chain)[:, 0]
-            ests.append(est)
-            boots.append(b)
-            rows.append(res._label(chain))
-        if len(rows) > 1:
-            ests.append(sum(ests))
-            boots.append(np.sum(boots, axis=0))
-            rows.append("total")
-        est, se, lo, hi = res._summarise(np.array(ests), np.column_stack(boots))
-        set_(res, "indirect", pd.DataFrame({"path": rows, "effect": est, "boot_se": se,
-                                            "ci_low": lo, "ci_high": hi}))
-        # total effect: Y on X and the controls
-        X = np.column_stack([np.ones(res.n), designs[res.y][0][:, 1]] +
-                            ([designs[res.y][0][:, -len(control_terms):]] if control_terms
-                             else []))
-        b, V, df, *_ = _ols(X, designs[res.y][1], hc)
-        se_c = np.sqrt(V[1, 1])
-        t, p, lo, hi = _tests(np.array([b[1]]), np.array([se_c]), df, conf)
-        set_(res, "total", pd.DataFrame({"effect": [b[1]], "se": [se_c], "t": t, "p": p,
-                                         "ci_low": lo, "ci_high": hi}))
-        if res.model == 4:
-            _sobel_and_steps(res, b[1], se_c, float(p[0]), df)
-        return res
-    set_(res, "indirect", res.conditional_indirect())
-    # index of moderated mediation / quadratic form, in W's original units
-    s = res._w_shift
-    rows_i, rows_q = [], []
-    for chain in res._indirect_paths():
-        # the effect is a0 + a1 u + a2 u^2 in W's original units u: read a0, a1, a2 off u = 0, ±1
-        f = {u: (float(res._chain_effect(res._coef, chain, u - s)[0, 0]),
-                 res._chain_effect(res._boot, chain, u - s)[:, 0]) for u in (-1.0, 0.0, 1.0)}
-        const = f[0.0]
-        lin = ((f[1.0][0] - f[-1.0][0]) / 2, (f[1.0][1] - f[-1.0][1]) / 2)
-        quad = ((f[1.0][0] + f[-1.0][0]) / 2 - const[0], (f[1.0][1] + f[-1.0][1]) / 2 - const[1])
-        if res.model == 58:
-            for kind, (e, bt) in (("constant", const), ("linear", lin), ("quadratic", quad)):
-                _, se, lo, hi = res._summarise(np.array([e]), bt[:, None])
-                rows_q.append({"mediator": chain[0], "coefficient": kind, "estimate": e,
-                               "boot_se": se[0], "ci_low": lo[0], "ci_high": hi[0]})
-        else:
-            _, se, lo, hi = res._summarise(np.array([lin[0]]), lin[1][:, None])
-            rows_i.append({"mediator": chain[0], "index": lin[0], "boot_se": se[0],
-                           "ci_low": lo[0], "ci_high": hi[0]})
-    if rows_i:
-        # columns from the row dicts (much faster than pandas' list-of-records path)
-        set_(res, "index_of_moderated_mediation",
-             pd.DataFrame({k: [r[k] for r in rows_i] for k in rows_i[0]}))
-    if rows_q:
-        set_(res, "quadratic", pd.DataFrame({k: [r[k] for r in rows_q] for k in rows_q[0]}))
-    return res
+def _fit_paths(designs, hc):
+    """OLS of every equation: coefficients, their covariances, and the fit statistics."""
+    coef, cov, fits = {}, {}, {}
+    for eq, (X, yv) in designs.items():
+        b, V, df, r2, F, mse = _ols(X, yv, hc)
+        coef[eq], cov[eq] = b, V
+        fits[eq] = {"df1": X.shape[1] - 1, "df2": df, "r2": r2, "F": F, "mse": mse}
+    return coef, cov, fits
 
 
-def _sobel_and_steps(res: ProcessResult, c: float, se_c: float, p_c: float, df_c) -> None:
-    def path(eq, term):                  # (b, se, p) without pandas indexing (it is slow)
-        k = res._terms[eq].index(term)
-        b, se = res._coef[eq][k], float(np.sqrt(res._cov[eq][k, k]))
-        df = res._df[eq]
-        return b, se, float(2 * special.stdtr(df, -abs(b / se)))
-
-    srows = {k: [] for k in ("mediator", "effect", "se", "z", "p")}
-    bk = [("1: X -> Y (c)", res.y, res.x, c, se_c, p_c)]
-    for mj in res.m:
-        a, sa, pa = path(mj, res.x)
-        b, sb, pb = path(res.y, mj)
-        se = float(np.sqrt(b ** 2 * sa ** 2 + a ** 2 * sb ** 2))
-        zval = a * b / se
-        for key, value in zip(srows, (mj, a * b, se, zval, float(2 * special.ndtr(-abs(zval))))):
-            srows[key].append(value)
-        bk.append(("2: X -> M (a)", mj, res.x, a, sa, pa))
-        bk.append(("3: M -> Y | X (b)", res.y, mj, b, sb, pb))
-    bk.append(("4: X -> Y | M (c')", res.y, res.x) + path(res.y, res.x))
-    object.__setattr__(res, "sobel", pd.DataFrame(srows))
-    object.__setattr__(res, "baron_kenny", pd.DataFrame(
-        dict(zip(["step", "outcome", "term", "b", "se", "p"], map(list, zip(*bk))))))
+def _total_effect(designs, y: str, n_controls: int, hc) -> tuple[float, float, float]:
+    """(c, se, df) of the total effect: Y on X (the design's second column) and the controls
+    (its last ``n_controls`` columns)."""
+    X, yv = designs[y]
+    X = np.column_stack([np.ones(len(yv)), X[:, 1]] + ([X[:, -n_controls:]] if n_controls
+                                                        else []))
+    b, V, df, *_ = _ols(X, yv, hc)
+    return float(b[1]), float(np.sqrt(V[1, 1])), df

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from crmstudy import resampling
 from crmstudy.errors import InputDataError, ParameterError
 from crmstudy.measurement import (Codebook, bootstrap_indices, bootstrap_reliability, cronbach_alpha,
                                   item_analysis, omega_total, prepare, reliability)
@@ -143,8 +144,16 @@ def test_bootstrap_from_the_seed_is_the_loop_over_its_resamples(data_set, scale,
     ``default_rng(seed).integers(0, n, (n_boot, n))``), whatever the chunk size; bfi N has
     missing answers, so both resample the complete cases.
     Tolerances: 1e-12 for alpha and std_alpha (closed form), 1e-8 for omega (minres)."""
+    monkeypatch.setattr(resampling, "THREAD_MIN_DRAWS", 0 if draw_ahead else 10 ** 12)
     module = sys.modules["crmstudy.measurement.reliability"]
-    monkeypatch.setattr(module, "_DRAW_AHEAD_MIN", 0 if draw_ahead else 10 ** 12)
+    threaded = []
+
+    class Spy(resampling.DrawAhead):          # records how the draws were made
+        def __init__(self, *args, **kwargs):
+            threaded.append(kwargs["threaded"])
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(module, "DrawAhead", Spy)
     x, _ = scale_data(data_set, scale)
     complete = x.dropna().reset_index(drop=True)
     n, n_boot, seed = len(complete), 150, 4
@@ -166,6 +175,7 @@ def test_bootstrap_from_the_seed_is_the_loop_over_its_resamples(data_set, scale,
         for name in stats:
             np.testing.assert_array_equal(default[name], given[name])
             np.testing.assert_allclose(default[name], loop[name], rtol=0, atol=tolerance[name])
+    assert threaded and set(threaded) == {draw_ahead}
     other = bootstrap_reliability(x, n_boot=n_boot, seed=seed + 1, statistics=("alpha",))["alpha"]
     assert not np.allclose(other, loop["alpha"], rtol=0, atol=1e-6)   # the seed matters
 

@@ -235,6 +235,32 @@ def test_chunks_give_the_same_resamples(monkeypatch):
     pd.testing.assert_frame_equal(full.indirect, chunked.indirect, rtol=1e-10)
 
 
+def test_drawing_ahead_in_a_thread_changes_nothing(monkeypatch):
+    # the blocks drawn ahead in a second thread (resampling.DrawAhead) are the blocks drawn
+    # in the caller's thread, to the last bit, also with replaced singular resamples
+    from crmstudy import resampling
+
+    d = _sim(n=60, seed=8)
+    d["rare"] = ["x"] * 2 + ["y"] * 58
+    threaded, fits = [], []
+
+    class Spy(resampling.DrawAhead):
+        def __init__(self, *args, **kwargs):
+            threaded.append(kwargs["threaded"])
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(M, "DrawAhead", Spy)
+    for minimum in (10 ** 12, 0):                  # in the caller's thread / drawn ahead
+        monkeypatch.setattr(resampling, "THREAD_MIN_DRAWS", minimum)
+        monkeypatch.setattr(M, "_CHUNK_ELEMENTS", 60 * 250)
+        with pytest.warns(DataQualityWarning, match="replaced"):
+            fits.append(M.process(d, 7, "x", "y", "m", w="w", controls=["rare"], n_boot=1000,
+                                  seed=3))
+    assert threaded == [False, True]
+    for eq, boot in fits[0].bootstrap_estimates().items():
+        pd.testing.assert_frame_equal(boot, fits[1].bootstrap_estimates()[eq], rtol=0, atol=0)
+
+
 def test_replacements_do_not_depend_on_the_chunking(monkeypatch):
     # replacements are drawn round by round in one call, after every chunk is counted, so
     # a rare dummy (about 13 % of resamples singular) gives identical resamples either way
@@ -566,3 +592,21 @@ def test_index_of_moderated_mediation_matches_lavaan_defined_parameter():
     at5 = fit.conditional_indirect(at=[5.0]).iloc[0]
     assert at5["effect"] == pytest.approx(lav["ind_at_5"]["est"], rel=1e-8)
     assert imm["boot_se"] > lav["imm"]["se"]
+
+
+@pytest.mark.parametrize("n_boot", [100, 5000, 5001])
+def test_bootstrap_quantiles_are_numpys(n_boot):
+    # the CI reads two order statistics per bound from a partial sort (np.partition): the
+    # same as np.quantile's default rule (R type 7) to rounding (1e-14), with ties, at the
+    # ends, and with a different quantile per column (the bias-corrected interval)
+    rng = np.random.default_rng(n_boot)
+    draws = rng.standard_normal((n_boot, 3))
+    draws[:10, 1] = draws[10, 1]
+    for q in (0.0, 0.025, 0.5, 0.975, 1.0):
+        np.testing.assert_allclose(M._quantiles(draws, [np.full(3, q)])[0],
+                                   np.quantile(draws, q, axis=0), rtol=1e-14, atol=0)
+    qs = np.array([0.01, 0.3, 0.99])
+    low, high = M._quantiles(draws, [qs, 1 - qs])
+    for j in range(3):
+        np.testing.assert_allclose([low[j], high[j]], np.quantile(draws[:, j], [qs[j], 1 - qs[j]]),
+                                   rtol=1e-14, atol=0)

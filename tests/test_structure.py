@@ -44,7 +44,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "crmstudy"
 
-CORE = {"errors", "indicators", "datasets", "labels", "chapters", "formatting"}
+CORE = {"errors", "indicators", "datasets", "labels", "chapters", "formatting", "resampling"}
 ANALYSIS = {"ahp", "entropy", "weighting", "evaluation", "moderation", "performance",
             "measurement", "customer_value", "mediation", "sem", "sem_fit", "sem_syntax",
             "mechanism"}

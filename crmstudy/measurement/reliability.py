@@ -15,6 +15,7 @@ Conventions (all match R ``psych`` 2.2.9, see ``tests/reference/measurement``):
 """
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from typing import Mapping
 
@@ -22,7 +23,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .. import resampling
 from ..errors import InputDataError, ParameterError
+from ..resampling import DrawAhead
 from ._matrix import as_items, correlation, covariance, cov2cor, one_factor_minres, smc
 from .codebook import Codebook
 
@@ -313,20 +316,14 @@ def bootstrap_indices(n: int, n_boot: int = 2000, seed: int | None = 0) -> np.nd
     return np.random.default_rng(seed).integers(0, int(n), size=(int(n_boot), int(n)))
 
 
-#: Draws (resamples x respondents) from which :func:`_drawn_blocks` draws ahead in a thread:
-#: below it the thread's start-up costs more than the overlap saves.
-_DRAW_AHEAD_MIN = 1_000_000
-
-
-def _drawn_blocks(rng, n: int, n_boot: int):
-    """Yield the draws of ``_count_rows(n)`` resamples at a time, shifted into bins ``r n .. r n +
+def _drawn_blocks(rng, n: int, n_boot: int) -> DrawAhead:
+    """The draws of ``_count_rows(n)`` resamples at a time, shifted into bins ``r n .. r n +
     n - 1`` (resample r of the block): the next rows of ``rng.integers(0, n, size=(n_boot, n))``.
 
-    Drawing is 40% of the bootstrap and numpy draws without holding the GIL, while counting
-    (``np.add.at``) holds it: a second thread draws the next blocks while the caller counts
-    and multiplies this one (alpha at 10,000 x 30, 2,000 resamples, 2 cores: 0.130 s -> 0.074
-    s).  The thread makes the same calls on the same generator in the same order, so the
-    stream is unchanged."""
+    Drawing is 40% of the bootstrap: from ``THREAD_MIN_DRAWS`` draws on, the next blocks are
+    drawn in a second thread while the caller counts and multiplies this one (alpha at 10,000
+    x 30, 2,000 resamples, 2 cores: 0.130 s -> 0.074 s), by the same calls on the same
+    generator in the same order, so the stream is unchanged."""
     rows = _count_rows(n)
     offsets = (np.arange(rows) * n)[:, None]
 
@@ -336,26 +333,8 @@ def _drawn_blocks(rng, n: int, n_boot: int):
         drawn += offsets[:m]
         return drawn
 
-    starts = range(0, n_boot, rows)
-    if n_boot * n < _DRAW_AHEAD_MIN:
-        for start in starts:
-            yield draw(start)
-        return
-    from concurrent.futures import ThreadPoolExecutor
-
-    # one worker: blocks are drawn in order; at most two are ahead of the caller
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="crmstudy-draws") as pool:
-        pending = [pool.submit(draw, start) for start in starts[:2]]
-        try:
-            for start in starts[2:]:
-                drawn = pending.pop(0).result()
-                pending.append(pool.submit(draw, start))
-                yield drawn
-            for future in pending:
-                yield future.result()
-        finally:    # the caller stopped early (an error, an interrupt): draw nothing more
-            for future in pending:
-                future.cancel()
+    return DrawAhead(draw, range(0, n_boot, rows), ahead=2,
+                     threaded=n_boot * n >= resampling.THREAD_MIN_DRAWS)
 
 
 def _count_blocks(n: int, n_boot: int, rng=None, indices=None, counts=None):
@@ -367,22 +346,23 @@ def _count_blocks(n: int, n_boot: int, rng=None, indices=None, counts=None):
     rows = _count_rows(n)
     offsets = (np.arange(rows) * n)[:, None]
     buffer = np.empty(rows * n)
-    draws = _drawn_blocks(rng, n, n_boot) if indices is None and counts is None else None
-    for start in range(0, n_boot, rows):
-        m = min(rows, n_boot - start)
-        if counts is not None:
-            yield start, np.asarray(counts[start:start + m], dtype=float)
-            continue
-        if indices is not None:
-            drawn = indices[start:start + m] + offsets[:m]
-        else:   # the next m rows of rng.integers(0, n, size=(n_boot, n)), already shifted
-            drawn = next(draws)
-        # resample r's draws shifted into bins r n .. r n + n - 1, counted straight into floats
-        # (ufunc.at: 2.5x faster than bincount followed by a conversion to float)
-        weights = buffer[:m * n]
-        weights[:] = 0.0
-        np.add.at(weights, drawn.ravel(), 1.0)
-        yield start, weights.reshape(m, n)
+    drawing = rng is not None and indices is None and counts is None
+    with _drawn_blocks(rng, n, n_boot) if drawing else contextlib.nullcontext() as draws:
+        for start in range(0, n_boot, rows):
+            m = min(rows, n_boot - start)
+            if counts is not None:
+                yield start, np.asarray(counts[start:start + m], dtype=float)
+                continue
+            if indices is not None:
+                drawn = indices[start:start + m] + offsets[:m]
+            else:   # the next m rows of rng.integers(0, n, size=(n_boot, n)), already shifted
+                drawn = next(draws)
+            # resample r's draws shifted into bins r n .. r n + n - 1, counted straight into
+            # floats (ufunc.at: 2.5x faster than bincount followed by a conversion to float)
+            weights = buffer[:m * n]
+            weights[:] = 0.0
+            np.add.at(weights, drawn.ravel(), 1.0)
+            yield start, weights.reshape(m, n)
 
 
 _BLAS = []   # one threadpoolctl controller, made on first use (finding the libraries costs ~10 ms)
@@ -506,7 +486,7 @@ def bootstrap_reliability(items, n_boot: int = 2000, seed: int | None = 0, *,
     out = {s: np.empty(n_boot) for s in statistics}
     blocks = _count_blocks(n, n_boot, rng=rng, indices=indices, counts=counts)
     moments = np.empty((min(chunk, n_boot), p))
-    with _one_blas_thread():
+    with _one_blas_thread(), contextlib.closing(blocks):   # closing: ends the drawing thread
         for start in range(0, n_boot, chunk):
             b = min(chunk, n_boot - start)
             for _ in range(0, b, rows):   # the blocks of this chunk, in order

@@ -1,0 +1,108 @@
+"""Drawing bootstrap resamples ahead, in a second thread, while the caller uses the last ones.
+
+A vectorised bootstrap spends a third to a half of its time drawing row indices
+(``Generator.integers``), which numpy does without holding the GIL, and the rest counting
+them (``np.add.at``, which holds it) and multiplying (BLAS, which does not).  :class:`DrawAhead`
+calls one drawing function for a sequence of keys, in order, in one worker thread, at most
+``ahead`` keys ahead of the caller: on two cores the drawing then costs almost no wall time.
+The worker makes the very calls the caller would make, in the same order, so a random stream
+shared by the calls (one generator) is unchanged: results do not depend on the threading.
+"""
+from __future__ import annotations
+
+import queue
+import threading
+from typing import Callable, Hashable, Iterable
+
+#: Total draws (resamples x respondents) from which drawing ahead in a thread pays: starting
+#: the thread costs ~0.1 ms, drawing 250,000 16-bit indices ~0.5 ms.
+THREAD_MIN_DRAWS = 250_000
+
+_END = object()
+
+
+class DrawAhead:
+    """Iterate over ``draw(key)`` for ``key in keys``, drawn in order ahead of the caller.
+
+    Parameters
+    ----------
+    draw : callable
+        Called once per key, in the order of ``keys``, always from the same thread.
+    keys : iterable
+        What to draw, in order (e.g. block numbers).
+    ahead : int
+        Results held ready at most (bounds memory: ``ahead`` blocks of indices).
+    threaded : bool
+        False draws each block in the caller's thread when it is asked for (same results).
+
+    Drawing starts when the object is made, so the caller can do other work meanwhile.  Use it
+    as a context manager (or call :meth:`close`): leaving early, by an error or an interrupt,
+    stops the drawing after the block being drawn.
+    """
+
+    def __init__(self, draw: Callable, keys: Iterable[Hashable], ahead: int = 2,
+                 threaded: bool = True):
+        self._draw = draw
+        self._keys = iter(keys)
+        self._thread = None
+        if threaded:
+            # one plain thread and a bounded queue: a thread pool's futures cost ~25 us a block
+            self._ready: queue.Queue = queue.Queue(maxsize=max(1, int(ahead)))
+            self._stop = threading.Event()
+            self._thread = threading.Thread(target=self._work, name="crmstudy-draws",
+                                            daemon=True)
+            self._thread.start()
+
+    def _work(self) -> None:
+        try:
+            for key in self._keys:
+                if self._stop.is_set():
+                    return
+                value = (True, self._draw(key))
+                while not self._put(value):
+                    if self._stop.is_set():
+                        return
+            self._put((False, _END), wait=False)
+        except BaseException as error:      # handed to the caller, raised there
+            self._put((False, error), wait=False)
+
+    def _put(self, item, wait: bool = True) -> bool:
+        try:
+            self._ready.put(item, timeout=0.05 if wait else None)
+            return True
+        except queue.Full:
+            return False
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        if self._thread is None:
+            return self._draw(next(self._keys))
+        if self._stop.is_set():
+            raise StopIteration
+        ok, value = self._ready.get()
+        if ok:
+            return value
+        self.close()
+        if value is _END:
+            raise StopIteration
+        raise value
+
+    def close(self) -> None:
+        """Stop drawing; wait for the block being drawn (it is short)."""
+        if self._thread is None:
+            return
+        self._stop.set()
+        while self._thread.is_alive():      # free a slot, should the worker wait on a full queue
+            try:
+                self._ready.get_nowait()
+            except queue.Empty:
+                pass
+            self._thread.join(timeout=0.01)
+
+    def __enter__(self) -> "DrawAhead":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
