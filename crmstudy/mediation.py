@@ -38,7 +38,8 @@ Conventions (every result records them in ``conventions``):
   the streams ``numpy.random.SeedSequence(seed).spawn(...)`` (so the resamples do not depend
   on how many fit in memory at once); all resamples are estimated together (the row-wise
   products of the model's variables times the resample counts give every resample's normal
-  equations, which one batched elimination solves), in chunks that bound memory.  A resample
+  equations, which one batched elimination solves), in chunks that bound memory; the
+  blocks are drawn in a second thread while the first counts, multiplies and solves.  A resample
   whose design is singular (e.g. a dummy level not drawn) is replaced by a fresh draw from
   one further stream and counted, as PROCESS does ("bootstrap samples replaced").  If
   ``seed`` is None a seed is drawn from the operating system and recorded, so every result
@@ -126,9 +127,10 @@ _MODERATED = {7: "a", 8: "a", 14: "b", 58: "ab"}   # which path W moderates
 _CHUNK_ELEMENTS = 100_000
 _SOLVE_CHUNK = 1_000             # resamples per batched solve (p x p x B stacks in cache)
 BLOCK = 250                      # resamples per random stream (see _block_generators)
-_AHEAD_ELEMENTS = 2_000_000      # draws held ahead at most (16 MB of positions)
+_AHEAD_ELEMENTS = 2_000_000      # draws held ahead at most (16 MB of positions) ...
+_AHEAD_BLOCKS = 4                # ... in at most 4 blocks (the drawing outpaces the rest)
 _SCRATCH = threading.local()     # the bootstrap's work arrays, kept between calls (_scratch)
-_SCRATCH_MAX_BYTES = 4_000_000   # larger work arrays are allocated per call and released
+_SCRATCH_MAX_BYTES = 8_000_000   # larger work arrays are allocated per call and released
 
 _TEXT = {
     "zh": {"indirect": "间接效应", "direct": "直接效应", "total": "总效应",
@@ -446,7 +448,7 @@ def _scratch(name: str, size: int, dtype=np.float64) -> np.ndarray:
     (measured: about 15 % of a whole 5,000-resample analysis).  Arrays above
     ``_SCRATCH_MAX_BYTES`` (large n) are not kept.  Per thread, so concurrent calls in
     different threads never share one; within a thread the names used at the same time
-    (``flat``, ``counts``, ``moments``, ``stack``, ``temp``) are distinct.
+    (``ring``, ``flat``, ``counts``, ``moments``, ``stack``, ``temp``) are distinct.
     """
     nbytes = size * np.dtype(dtype).itemsize
     if nbytes > _SCRATCH_MAX_BYTES:
@@ -469,19 +471,27 @@ def _block_generators(seed: int, n_boot: int) -> list[np.random.Generator]:
 
 
 def _drawn_blocks(generators: list[np.random.Generator], n_boot: int, n: int) -> DrawAhead:
-    """The row indices of the resamples, block by block (block k from ``generators[k]``),
-    drawn ahead in a second thread from ``THREAD_MIN_DRAWS`` draws on: while the paths are
-    fitted and the previous blocks counted and solved (model 4, 300 respondents, 5,000
-    resamples: the 3 ms of drawing leave the wall time).  At most ``_AHEAD_ELEMENTS`` indices
-    are held ahead (all of them at that size)."""
+    """The resamples' row indices block by block (block k from ``generators[k]``), as
+    positions in the counts of the block's chunk (:func:`_flat_indices`), drawn ahead in a
+    second thread from ``THREAD_MIN_DRAWS`` draws on, while the paths are fitted and the
+    previous blocks counted and solved (model 4, 300 respondents, 5,000 resamples: the 4 ms
+    of drawing leave the wall time).
+
+    The positions are written into a ring of kept work arrays (fresh arrays per block cost
+    as much in page faults as the drawing): with at most ``ahead`` blocks waiting, one being
+    drawn and ``per_chunk`` in the caller's hands, block k's slot ``k % slots`` is free when
+    the worker draws it."""
     per_chunk = _blocks_per_chunk(n)
+    ahead = max(2, min(_AHEAD_BLOCKS, _AHEAD_ELEMENTS // (BLOCK * n)))
+    slots = ahead + per_chunk + 1
+    ring = _scratch("ring", slots * BLOCK * n, np.intp).reshape(slots, BLOCK, n)
 
-    def draw(k):   # positions in the counts of block k's chunk, ready for _counts
-        return _flat_indices(_draw_indices(generators[k], min(BLOCK, n_boot - k * BLOCK), n),
-                             n, first=k % per_chunk * BLOCK)
+    def draw(k):
+        size = min(BLOCK, n_boot - k * BLOCK)
+        return _flat_indices(_draw_indices(generators[k], size, n), n,
+                             first=k % per_chunk * BLOCK, out=ring[k % slots, :size])
 
-    return DrawAhead(draw, range(len(generators) - 1),
-                     ahead=max(2, _AHEAD_ELEMENTS // (BLOCK * n)),
+    return DrawAhead(draw, range(len(generators) - 1), ahead=ahead,
                      threaded=n_boot * n >= resampling.THREAD_MIN_DRAWS)
 
 
@@ -500,12 +510,16 @@ def _blocks_per_chunk(n: int) -> int:
     return max(1, _CHUNK_ELEMENTS // (BLOCK * n))
 
 
-def _flat_indices(draws: np.ndarray, n: int, first: int = 0) -> np.ndarray:
+def _flat_indices(draws: np.ndarray, n: int, first: int = 0, out: np.ndarray | None = None
+                  ) -> np.ndarray:
     """Positions of ``draws`` (resamples x n row indices) in a flat counts buffer of n
-    counters per resample whose row ``first`` is the first of these resamples (intp)."""
-    flat = draws.astype(np.intp)            # a plain widening copy, then a same-type add:
-    flat += ((first + np.arange(len(draws), dtype=np.intp)) * n)[:, None]   # faster than
-    return flat                                                             # a mixed one
+    counters per resample whose row ``first`` is the first of these resamples (intp; in
+    ``out`` if given)."""
+    if out is None:
+        out = np.empty(draws.shape, dtype=np.intp)
+    out[...] = draws            # a plain widening copy, then a same-type add: faster than
+    out += ((first + np.arange(len(draws), dtype=np.intp)) * n)[:, None]     # a mixed one
+    return out
 
 
 def _counts(blocks: list[np.ndarray], n: int, work: tuple[np.ndarray, np.ndarray]

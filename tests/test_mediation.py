@@ -252,10 +252,11 @@ def test_drawing_ahead_in_a_thread_changes_nothing(monkeypatch):
     monkeypatch.setattr(M, "DrawAhead", Spy)
     for minimum in (10 ** 12, 0):                  # in the caller's thread / drawn ahead
         monkeypatch.setattr(resampling, "THREAD_MIN_DRAWS", minimum)
-        monkeypatch.setattr(M, "_CHUNK_ELEMENTS", 60 * 250)
+        monkeypatch.setattr(M, "_CHUNK_ELEMENTS", 60 * 1000)   # 4 blocks a chunk
+        monkeypatch.setattr(M, "_AHEAD_BLOCKS", 2)
         with pytest.warns(DataQualityWarning, match="replaced"):
-            fits.append(M.process(d, 7, "x", "y", "m", w="w", controls=["rare"], n_boot=1000,
-                                  seed=3))
+            fits.append(M.process(d, 7, "x", "y", "m", w="w", controls=["rare"], n_boot=2000,
+                                  seed=3))        # 8 blocks in a ring of 2 + 4 + 1 slots
     assert threaded == [False, True]
     for eq, boot in fits[0].bootstrap_estimates().items():
         pd.testing.assert_frame_equal(boot, fits[1].bootstrap_estimates()[eq], rtol=0, atol=0)
