@@ -7,7 +7,9 @@ a BG/NBD model (truth in :func:`make_parquet`; the fit in part 3 recovers it): a
 and ``--big`` transactions, about 26 per customer, 8-character text ids ("C0000042"), two
 years, amounts with cents, as Parquet files (one per chunk of customers).
 
-1. **pandas input**: ``summary_data(df, ...)`` then ``rfm(df, ...)`` called as a user calls them,
+1. **pandas input**: ``summary_data(df, ...)`` then ``rfm(df, ...)`` called as a user calls them
+   (the ids in pandas' default ``str`` dtype: stored in Arrow when pyarrow is installed, as in
+   the dev environment, and timed again stored as Python objects, pandas' storage without it),
    against polars computing the same summary (frequency = distinct purchase days - 1, recency,
    T, repeat spend) and the same RFM table (recency, purchase days, total spend, quintile scores
    with the "consistent" tie rule) on a ready polars frame, sorted by id as ours are.  The
@@ -93,12 +95,14 @@ def make_parquet(path: Path, n: int, customers: int, seed: int = 0) -> Path:
     return path
 
 
-def read_frame(path: Path) -> pd.DataFrame:
-    """The file as a pandas DataFrame with text ids (pandas' default ``str`` dtype)."""
+def read_frame(path: Path, storage: str | None = None) -> pd.DataFrame:
+    """The file as a pandas DataFrame with text ids: pandas' default ``str`` dtype (stored in
+    Arrow when pyarrow is installed, as Python objects otherwise), or the given storage."""
     import duckdb
 
     frame = duckdb.connect().execute(f"SELECT * FROM read_parquet('{path}/*.parquet')").df()
-    frame["customer_id"] = frame["customer_id"].astype("str")
+    dtype = "str" if storage is None else pd.StringDtype(storage, na_value=np.nan)
+    frame["customer_id"] = frame["customer_id"].astype(dtype)
     return frame
 
 
@@ -207,7 +211,8 @@ def main(argv=None):
 
     folder = Path(args.dir)
     folder.mkdir(parents=True, exist_ok=True)
-    describe("customer-value engines: summary + RFM", peers=("polars", "duckdb", "pyspark"),
+    describe("customer-value engines: summary + RFM",
+             peers=("polars", "duckdb", "pyspark", "pyarrow"),
              shape=f"about {args.size:,} and {args.big:,} transactions simulated from a BG/NBD "
                    "model (text ids, see make_parquet), in Parquet files")
     rows = []
@@ -215,6 +220,7 @@ def main(argv=None):
         path = make_parquet(folder / f"bgnbd_{args.size}", args.size, args.size // 10)
         files = str(path / "*.parquet")
         df = read_frame(path)
+        storage = df["customer_id"].dtype.storage      # pandas' default for text here
         ready = pl.DataFrame({"customer_id": df["customer_id"].to_numpy(dtype=object).astype("U"),
                               "date": df["date"].to_numpy().astype("datetime64[us]"),
                               "amount": df["amount"].to_numpy()})
@@ -222,9 +228,20 @@ def main(argv=None):
         c_ours = best.cpu
         t_pl, theirs = best(lambda: polars_plan(ready.lazy()).collect(), args.repeat)
         check_same(ours, theirs)
-        rows += [("pandas DataFrame", "crmstudy summary_data + rfm", t_ours, c_ours),
+        rows += [(f"pandas DataFrame (str, {storage})", "crmstudy summary_data + rfm", t_ours,
+                  c_ours),
                  ("ready polars frame", "polars (one query)", t_pl, best.cpu)]
-        del df, ready, ours, theirs
+        del df
+        gc.collect()
+        other = "python" if storage == "pyarrow" else None
+        if other:   # the same frame with its ids as Python objects (pandas without pyarrow)
+            df = read_frame(path, other)
+            t_other, ours = best(lambda: crmstudy_pair(df), args.repeat, before=_tx._LAST.clear)
+            check_same(ours, theirs)
+            rows.append((f"pandas DataFrame (str, {other})", "crmstudy summary_data + rfm",
+                         t_other, best.cpu))
+            del df
+        del ready, ours, theirs
         gc.collect()
         from crmstudy.customer_value import engines
         # the reuse of the last file query is cleared: every run reads the files
@@ -237,8 +254,9 @@ def main(argv=None):
                  ("Parquet file", "polars scan_parquet (one query)", t_scan, best.cpu)]
         table = pd.DataFrame(rows, columns=["input", "implementation", "seconds", "cpu seconds"])
         print(table.to_string(index=False, float_format=lambda x: f"{x:.2f}"))
-        print(f"ratio polars / crmstudy: pandas input {t_pl / t_ours:.2f}, "
-              f"Parquet file {t_scan / t_file:.2f} (target >= 1)\n")
+        print(f"ratio polars / crmstudy: pandas input ({storage} text) {t_pl / t_ours:.2f}"
+              + (f", pandas input (python text) {t_pl / t_other:.2f}" if other else "")
+              + f", Parquet file {t_scan / t_file:.2f} (target >= 1)\n")
     if not args.skip_big:
         big = make_parquet(folder / f"bgnbd_{args.big}", args.big, args.big // 50, seed=1)
         res = subprocess.run([sys.executable, "-c", BIG_SCRIPT, str(big / "*.parquet")],

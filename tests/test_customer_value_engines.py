@@ -241,6 +241,45 @@ def test_pandas_reuse_sees_changes(logs):
     assert rfm(frame, *ARGS).index.str.upper().equals(rfm(frame, *ARGS).index)
 
 
+@pytest.mark.parametrize("storage", ["python", "python, no pyarrow", "pyarrow", "arrow-dtype",
+                                     "object"])
+def test_every_text_storage_gives_the_same_tables(logs, storage, monkeypatch):
+    """Ids held as Python objects (pandas' ``str`` without pyarrow, or ``object``) or in Arrow
+    (``str`` with pyarrow, ``ArrowDtype``) are encoded by different code, to the same tables
+    (exactly), each DataFrame once for summary_data and rfm; the ids are encoded and the
+    (customer, day) keys sorted as two halves in two threads here (as from 1 M rows on)."""
+    import pyarrow as pa
+
+    from crmstudy.customer_value import engines, transactions
+
+    frame = logs["synthetic"]["frame"]
+    if storage == "python, no pyarrow":      # Python objects are encoded by pandas' hash table
+        monkeypatch.setattr(engines, "_as_arrow_text", lambda values: None)
+    dtype = {"python": pd.StringDtype("python", na_value=np.nan),
+             "python, no pyarrow": pd.StringDtype("python", na_value=np.nan),
+             "pyarrow": pd.StringDtype("pyarrow", na_value=np.nan),
+             "arrow-dtype": pd.ArrowDtype(pa.string()), "object": object}[storage]
+    ids = frame["customer_id"].to_numpy(dtype=object)
+    other = frame.assign(customer_id=pd.Series(ids, dtype=dtype, index=frame.index))
+    assert (engines.arrow_strings(other["customer_id"].array) is not None) == (
+        storage in ("pyarrow", "arrow-dtype"))
+    factorized = []
+    factorize = pd.factorize
+    monkeypatch.setattr(pd, "factorize", lambda *a, **k: factorized.append(1) or factorize(*a, **k))
+    reference = summary_data(frame, *ARGS), rfm(frame, *ARGS)
+    calls = []
+    encode = transactions.encode_customers
+    monkeypatch.setattr(transactions, "encode_customers", lambda v: calls.append(1) or encode(v))
+    monkeypatch.setattr(engines, "_PARALLEL_MIN", 2)      # halves from 2 rows on
+    transactions._LAST.clear()
+    got = summary_data(other, *ARGS), rfm(other, *ARGS)
+    assert len(calls) == 1
+    assert bool(factorized) == (storage == "python, no pyarrow")
+    for ours, theirs in zip(got, reference):
+        pd.testing.assert_frame_equal(ours, theirs, check_exact=True, check_index_type=False)
+    assert got[1].index.tolist() == sorted(set(ids.tolist()))   # Python's order of the ids
+
+
 # -- bad input --------------------------------------------------------------------------------
 def test_parquet_missing_column(tmp_path):
     con = duckdb.connect()

@@ -40,8 +40,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataQualityWarning, InputDataError, ParameterError
-from .engines import (CustomerCodes, derive, encode_customers, numpy_aggregates, order_free,
-                      source_engine, sql_aggregates)
+from .engines import (CustomerCodes, arrow_strings, derive, encode_customers, numpy_aggregates,
+                      order_free, source_engine, sql_aggregates)
 
 __all__ = ["TIME_UNITS", "days_per_unit", "validate_transactions", "summary_data",
            "CustomerCodes", "encode_customers", "Transactions", "prepare_transactions"]
@@ -98,6 +98,22 @@ def validate_transactions(transactions: pd.DataFrame, customer_col: str, date_co
         unparseable or missing dates, missing, non-numeric or negative amounts, purchases after
         ``snapshot``.  The message names the column and the first offending row.
     """
+    clean_ids, dates, _, values, quantity = _checked_columns(
+        transactions, customer_col, date_col, amount_col, quantity_col, snapshot=snapshot,
+        file=file)
+    out = pd.DataFrame({"customer_id": clean_ids.array, "date": dates.dt.normalize().to_numpy(),
+                        "amount": values}, index=transactions.index, copy=False)
+    if quantity is not None:
+        out["quantity"] = quantity
+    return out
+
+
+def _checked_columns(transactions: pd.DataFrame, customer_col: str, date_col: str,
+                     amount_col: str, quantity_col: str | None = None, *, snapshot=None,
+                     file=None):
+    """The checks of :func:`validate_transactions` (its errors, in its order); returns the
+    clean ids (Series), the dates (Series, times of day kept), their day numbers, the
+    amounts (float ndarray) and the quantities (ndarray, or None)."""
     if not isinstance(transactions, pd.DataFrame):
         raise InputDataError(f"transactions must be a DataFrame, got {type(transactions).__name__}",
                              file=file, hint="read the file with pandas.read_csv first")
@@ -162,7 +178,6 @@ def validate_transactions(transactions: pd.DataFrame, customer_col: str, date_co
     if nat.any():
         raise InputDataError("date is missing", file=file, row=_first_bad(nat, index),
                              column=date_col, hint="drop or complete the rows without a date")
-    dates = dates.dt.normalize()
 
     amounts = pd.to_numeric(transactions[amount_col], errors="coerce")
     bad = (amounts.isna() & transactions[amount_col].notna()).to_numpy()
@@ -182,25 +197,25 @@ def validate_transactions(transactions: pd.DataFrame, customer_col: str, date_co
                              "is negative", file=file, row=row, column=amount_col,
                              hint="returns and refunds must be netted against their purchases "
                                   "before the analysis (or dropped)")
-    out = pd.DataFrame({"customer_id": clean_ids.array, "date": dates.to_numpy(),
-                        "amount": values}, index=index, copy=False)
+    days = _day_numbers(dates)
+    quantity = None
     if quantity_col is not None:
         q = pd.to_numeric(transactions[quantity_col], errors="coerce")
         if q.isna().any():
             raise InputDataError("quantity is missing or not a number", file=file,
                                  row=_first_bad(q.isna().to_numpy(), index), column=quantity_col,
                                  hint="fill the quantity or leave quantity_col=None")
-        out["quantity"] = q.to_numpy()
+        quantity = q.to_numpy()
     if snapshot is not None:
         snap = _as_timestamp(snapshot, "snapshot")
-        future = (out["date"] > snap).to_numpy()
+        future = days > _day(snap, "snapshot")
         if future.any():
             row = _first_bad(future, index)
             raise InputDataError(
-                f"purchase on {out['date'].loc[row].date()} is after the snapshot date "
+                f"purchase on {dates.loc[row].date()} is after the snapshot date "
                 f"{snap.date()}", file=file, row=row, column=date_col,
                 hint="choose a later snapshot or drop the future-dated rows (typing errors?)")
-    return out
+    return clean_ids, dates, days, values, quantity
 
 
 def _as_timestamp(value, name: str) -> pd.Timestamp:
@@ -213,8 +228,13 @@ def _as_timestamp(value, name: str) -> pd.Timestamp:
     return ts.normalize()
 
 
-def _day_numbers(dates: pd.Series) -> np.ndarray:
-    return dates.to_numpy().astype("datetime64[D]").astype(np.int64)
+def _day_numbers(dates) -> np.ndarray:
+    """Days since 1970-01-01 of datetime64 stamps (their dates: the floor division of the
+    stamp by a day, 5x faster than a cast to datetime64[D])."""
+    values = np.asarray(dates.to_numpy() if isinstance(dates, pd.Series) else dates)
+    unit, count = np.datetime_data(values.dtype)
+    per_day = np.timedelta64(1, "D") // np.timedelta64(count, unit)
+    return np.floor_divide(values.view(np.int64), per_day)
 
 
 _order_free = order_free  # kept for callers of the old name
@@ -298,11 +318,18 @@ def _fingerprint(frame: pd.DataFrame, cols: tuple) -> tuple | None:
         return None  # copy-on-write is not guaranteed: never reuse
     out = []
     for col in cols:
-        values = getattr(frame[col].array, "_ndarray", None)
-        if values is None:  # arrow or categorical storage: no cheap identity, no reuse
+        array = frame[col].array
+        values = getattr(array, "_ndarray", None)
+        if values is not None:
+            out.append((values.__array_interface__["data"][0], values.shape, values.strides,
+                        values.dtype.str))
+            continue
+        arrow = arrow_strings(array)
+        if arrow is None:  # categorical or other storage: no cheap identity, no reuse
             return None
-        out.append((values.__array_interface__["data"][0], values.shape, values.strides,
-                    values.dtype.str))
+        # Arrow buffers are immutable: a change to the column makes new ones
+        out.append(tuple((b.address, b.size) if b is not None else None
+                         for chunk in arrow.chunks for b in chunk.buffers()) + (len(arrow),))
     return tuple(out)
 
 
@@ -334,11 +361,11 @@ def prepare_transactions(transactions: pd.DataFrame, customer_col: str, date_col
     """Validate (see :func:`validate_transactions`) and encode a transaction table once."""
     if isinstance(transactions, Transactions):
         return transactions
-    tx = validate_transactions(transactions, customer_col, date_col, amount_col, snapshot=snapshot,
-                               file=file)
-    enc = encode_customers(tx["customer_id"])
-    return Transactions(codes=enc.codes, ids=enc.ids, days=_day_numbers(tx["date"]),
-                        amount=tx["amount"].to_numpy(), file=None if file is None else str(file))
+    ids, _, days, amount, _ = _checked_columns(transactions, customer_col, date_col, amount_col,
+                                               snapshot=snapshot, file=file)
+    enc = encode_customers(ids)
+    return Transactions(codes=enc.codes, ids=enc.ids, days=days, amount=amount,
+                        file=None if file is None else str(file))
 
 
 @dataclass(frozen=True)
