@@ -271,6 +271,7 @@ def test_every_text_storage_gives_the_same_tables(logs, storage, monkeypatch):
     encode = transactions.encode_customers
     monkeypatch.setattr(transactions, "encode_customers", lambda v: calls.append(1) or encode(v))
     monkeypatch.setattr(engines, "_PARALLEL_MIN", 2)      # halves from 2 rows on
+    monkeypatch.setattr(engines, "_ARROW_COPY_MIN", 2)    # Python objects copied into Arrow
     transactions._LAST.clear()
     got = summary_data(other, *ARGS), rfm(other, *ARGS)
     assert len(calls) == 1
@@ -278,6 +279,30 @@ def test_every_text_storage_gives_the_same_tables(logs, storage, monkeypatch):
     for ours, theirs in zip(got, reference):
         pd.testing.assert_frame_equal(ours, theirs, check_exact=True, check_index_type=False)
     assert got[1].index.tolist() == sorted(set(ids.tolist()))   # Python's order of the ids
+
+
+def test_parquet_counts_days_with_bit_strings_or_blocks(tmp_path, monkeypatch):
+    """Parquet files count purchase days with one bit string per customer when their days
+    span less than ``_BITSTRING_MAX_DAYS``, else with 62-day blocks: the same tables."""
+    from crmstudy.customer_value import engines
+
+    frame = _synthetic(seed=3, customers=200, rows=3000)
+    frame.loc[frame.index[:5], "date"] = pd.Timestamp("2041-06-30")   # a 19-year span
+    path = _write(duckdb.connect(), frame, tmp_path / "wide.parquet")
+    reference = rfm(frame, *ARGS)
+    queries = []
+    sql = engines._sql
+    monkeypatch.setattr(engines, "_sql", lambda *a, **k: queries.append(sql(*a, **k)) or sql(*a, **k))
+    pd.testing.assert_frame_equal(rfm(path, *ARGS), reference, check_exact=True)
+    assert "bitstring_agg" not in queries[-1]
+    engines._LAST_FILES.clear()
+    monkeypatch.setattr(engines, "_BITSTRING_MAX_DAYS", 10 ** 6)
+    pd.testing.assert_frame_equal(rfm(path, *ARGS), reference, check_exact=True)
+    assert "bitstring_agg" in queries[-1]
+    engines._LAST_FILES.clear()          # a file too large for the memory limit: blocks
+    monkeypatch.setattr(engines, "_BITSTRING_FILE_FACTOR", 10 ** 9)
+    pd.testing.assert_frame_equal(rfm(path, *ARGS), reference, check_exact=True)
+    assert "bitstring_agg" not in queries[-1]
 
 
 # -- bad input --------------------------------------------------------------------------------

@@ -92,6 +92,20 @@ def test_encode_customers_paths_agree():
     assert encode_customers(long).ids.tolist() == ["customer-a", "customer-b", "customer-ccc"]
 
 
+@pytest.mark.parametrize("storage", ["python", "pyarrow"])
+def test_encode_presorted_ids_checks_the_order(storage):
+    """``presorted=True`` (rows of the SQL engines) numbers ids where they change if they are
+    in order, and falls back to the general encoding if they are not: the same codes."""
+    dtype = pd.StringDtype(storage, na_value=np.nan)
+    ordered = pd.Series(["a", "a", "b", "c", "c", "客户", "客户"], dtype=dtype)
+    shuffled = pd.Series(["c", "a", "客户", "b", "a"], dtype=dtype)
+    for ids in (ordered, shuffled, ordered.iloc[:1]):
+        fast, general = encode_customers(ids, presorted=True), encode_customers(ids)
+        assert fast.codes.tolist() == general.codes.tolist()
+        assert fast.ids.tolist() == general.ids.tolist() == sorted(set(ids))
+    assert encode_customers(ordered, presorted=True).codes.tolist() == [0, 0, 1, 2, 2, 3, 3]
+
+
 def test_summary_by_hand():
     t = _tx()
     s = summary_data(t, "id", "day", "amount", calibration_end="2024-02-15", freq="D")
