@@ -39,7 +39,7 @@ __all__ = ["file_sha256", "input_files", "manifest", "write_json_atomic", "init_
            "check_study", "render_problems", "Problem", "parameter_help"]
 
 _PACKAGES = ("crmstudy", "numpy", "pandas", "scipy", "statsmodels", "scikit-learn", "matplotlib",
-             "seaborn", "semopy", "papermill")
+             "seaborn", "papermill")
 
 
 def file_sha256(path: str | Path) -> str:

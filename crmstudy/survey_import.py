@@ -106,7 +106,7 @@ _RE_SINGLE = re.compile(r"^[Qq]?(\d+)\s*[、.．:：]\s*(.+)$", re.S)
 _RE_IDENT = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,31}$")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 # = crmstudy.measurement.codebook.CODEBOOK_COLUMNS (a test checks); not imported, because
-# crmstudy.measurement loads semopy and scipy, seconds an import does not need
+# crmstudy.measurement loads scipy and statsmodels, seconds an import does not need
 CODEBOOK_COLUMNS = ("item", "construct", "text_zh", "text_en", "min", "max", "reverse",
                     "missing_codes", "construct_zh", "construct_en")
 
