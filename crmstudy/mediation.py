@@ -126,7 +126,7 @@ _MODERATED = {7: "a", 8: "a", 14: "b", 58: "ab"}   # which path W moderates
 # of the bootstrap): 10.6 ms in chunks of 250 resamples, 11.9 ms of 1,000, 15.0 ms of 2,000
 _CHUNK_ELEMENTS = 100_000
 _SOLVE_CHUNK = 1_000             # resamples per batched solve (p x p x B stacks in cache)
-BLOCK = 250                      # resamples per random stream (see _block_generators)
+BLOCK = 250                      # resamples per random stream (see _block_streams)
 _AHEAD_ELEMENTS = 2_000_000      # draws held ahead at most (16 MB of positions) ...
 _AHEAD_BLOCKS = 4                # ... in at most 4 blocks (the drawing outpaces the rest)
 _SCRATCH = threading.local()     # the bootstrap's work arrays, kept between calls (_scratch)
@@ -173,8 +173,7 @@ def _as_list(value, what: str) -> list[str]:
     return out
 
 
-def _check_numeric(data: pd.DataFrame, name: str, role: str) -> None:
-    col = data[name]
+def _check_numeric(data: pd.DataFrame, name: str, role: str, col: pd.Series) -> None:
     if pd.api.types.is_bool_dtype(col) or not pd.api.types.is_numeric_dtype(col):
         bad = pd.to_numeric(col.astype("object"), errors="coerce").isna() & col.notna()
         row = data.index[bad.to_numpy()][0] if bad.any() else None
@@ -460,39 +459,42 @@ def _scratch(name: str, size: int, dtype=np.float64) -> np.ndarray:
     return buf[:size]
 
 
-def _block_generators(seed: int, n_boot: int) -> list[np.random.Generator]:
-    """One generator per block of :data:`BLOCK` resamples, and a last one for replacements.
+def _block_streams(seed: int, n_boot: int) -> list[np.random.SeedSequence]:
+    """One stream per block of :data:`BLOCK` resamples, and a last one for replacements.
 
     ``numpy.random.SeedSequence(seed).spawn`` gives independent streams, so resample k is the
-    same whatever chunk size memory allows (the draws do not depend on the chunking).
+    same whatever the grouping and threading (the draws do not depend on them).
     """
     n_blocks = -(-n_boot // BLOCK)
-    return [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(n_blocks + 1)]
+    return np.random.SeedSequence(seed).spawn(n_blocks + 1)
 
 
-def _drawn_blocks(generators: list[np.random.Generator], n_boot: int, n: int) -> DrawAhead:
-    """The resamples' row indices block by block (block k from ``generators[k]``), as
-    positions in the counts of the block's chunk (:func:`_flat_indices`), drawn ahead in a
-    second thread from ``THREAD_MIN_DRAWS`` draws on, while the paths are fitted and the
-    previous blocks counted and solved (model 4, 300 respondents, 5,000 resamples: the 4 ms
-    of drawing leave the wall time).
+def _drawn_blocks(seed: int, n_boot: int, n: int) -> tuple[DrawAhead, np.random.Generator]:
+    """The resamples' row indices block by block (block k from ``default_rng`` on stream k
+    of :func:`_block_streams`), as positions in the counts of the block's chunk
+    (:func:`_flat_indices`), and the generator of replacements (the last stream).
 
+    From ``THREAD_MIN_DRAWS`` draws on the blocks are drawn ahead in a second thread, while
+    the model is checked and the paths fitted and the previous blocks counted and solved
+    (model 4, 300 respondents, 5,000 resamples: the 4 ms of drawing leave the wall time).
     The positions are written into a ring of kept work arrays (fresh arrays per block cost
     as much in page faults as the drawing): with at most ``ahead`` blocks waiting, one being
     drawn and ``per_chunk`` in the caller's hands, block k's slot ``k % slots`` is free when
     the worker draws it."""
-    per_chunk = _blocks_per_chunk(n)
-    ahead = max(2, min(_AHEAD_BLOCKS, _AHEAD_ELEMENTS // (BLOCK * n)))
+    streams = _block_streams(seed, n_boot)
+    per_chunk = _blocks_per_chunk(max(n, 1))     # n = 0 fails the model checks meanwhile
+    ahead = max(2, min(_AHEAD_BLOCKS, _AHEAD_ELEMENTS // (BLOCK * max(n, 1))))
     slots = ahead + per_chunk + 1
     ring = _scratch("ring", slots * BLOCK * n, np.intp).reshape(slots, BLOCK, n)
 
     def draw(k):
         size = min(BLOCK, n_boot - k * BLOCK)
-        return _flat_indices(_draw_indices(generators[k], size, n), n,
+        return _flat_indices(_draw_indices(np.random.default_rng(streams[k]), size, n), n,
                              first=k % per_chunk * BLOCK, out=ring[k % slots, :size])
 
-    return DrawAhead(draw, range(len(generators) - 1), ahead=ahead,
-                     threaded=n_boot * n >= resampling.THREAD_MIN_DRAWS)
+    blocks = DrawAhead(draw, range(len(streams) - 1), ahead=ahead,
+                       threaded=n_boot * n >= resampling.THREAD_MIN_DRAWS)
+    return blocks, np.random.default_rng(streams[-1])
 
 
 def _draw_indices(rng: np.random.Generator, size: int, n: int) -> np.ndarray:
@@ -1261,92 +1263,96 @@ def process(data: pd.DataFrame, model: int, x: str, y: str, m, w: str | None = N
                                  hint=f"use one of: {', '.join(map(str, data.columns))}")
     role_of = {x: "x", y: "y"} | {mj: "mediator" for mj in mediators} | ({w: "moderator"}
                                                                          if w else {})
+    series = {v: data[v] for v in variables}     # each column looked up once (never changed)
     for v in core:
-        _check_numeric(data, v, role_of[v])
-    frame = data[variables]                    # a new frame: the user's data stay untouched
-    incomplete = frame.isna().any(axis=1)
+        _check_numeric(data, v, role_of[v], series[v])
+    missing = {v: col.isna().to_numpy() for v, col in series.items()}
+    incomplete = np.logical_or.reduce(list(missing.values()))
     if incomplete.any():
-        counts = frame.isna().sum()
-        detail = ", ".join(f"{c} ({k})" for c, k in counts[counts > 0].items())
-        warnings.warn(f"listwise deletion: {int(incomplete.sum())} of {len(frame)} rows "
+        detail = ", ".join(f"{v} ({int(m.sum())})" for v, m in missing.items() if m.any())
+        warnings.warn(f"listwise deletion: {int(incomplete.sum())} of {len(data)} rows "
                       f"dropped for missing values in {detail}", DataQualityWarning,
                       stacklevel=2)
-        frame = frame.loc[~incomplete]
-    n = len(frame)
-    series = {v: frame[v] for v in variables}       # each column looked up once
-    cols: dict[str, np.ndarray] = {v: series[v].to_numpy(dtype=float) for v in core}
-    for v in variables:
-        col = series[v]
-        if (col.iloc[0] == col).all() if v not in cols and (
-                not pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col)) \
-                else np.ptp(cols[v] if v in cols else col.to_numpy(dtype=float)) == 0:
-            raise InputDataError(f"column {v!r} is constant in the {n} complete rows",
-                                 column=v, hint="drop it: a constant has no effect to estimate")
-    w_data = cols[w] if w else None                 # before any centring
-    control_terms: list[str] = []
-    references = {}
-    reference = dict(reference or {})
-    for cv in controls:
-        col = series[cv]
-        if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
-            cols[cv] = col.to_numpy(dtype=float)
-            control_terms.append(cv)
-            if cv in reference:
-                raise ParameterError(f"control {cv!r} is numeric; it has no reference level",
-                                     column=cv)
-        else:
-            dum, ref = _dummies(col, cv, reference.get(cv))
-            references[cv] = ref
-            for name in dum.columns:
-                cols[name] = dum[name].to_numpy()
-                control_terms.append(name)
-
-    # products and centring (PROCESS center=1: every variable that forms a product)
-    product_of = {7: [(x, w)], 8: [(x, w)], 14: [(mj, w) for mj in mediators],
-                  58: [(x, w)] + [(mj, w) for mj in mediators]}.get(model, [])
-    shifts = {}
-    if center:
-        for pair in product_of:
-            for v in pair:
-                shifts.setdefault(v, float(cols[v].mean()))
-        for v, s in shifts.items():
-            cols[v] = cols[v] - s
-    for a, b in product_of:
-        cols[f"{a}:{b}"] = cols[a] * cols[b]
-
-    # ---- equations ------------------------------------------------------------------
-    terms: dict[str, list[str]] = {}
-    for j, mj in enumerate(mediators):
-        t = ["constant", x]
-        if model == 6:
-            t += mediators[:j]
-        if model in (7, 8, 58):
-            t += [w, f"{x}:{w}"]
-        terms[mj] = t + control_terms
-    t = ["constant", x] + mediators
-    if model in (8,):
-        t += [w, f"{x}:{w}"]
-    if model in (14, 58):
-        t += [w] + [f"{mj}:{w}" for mj in mediators]
-    terms[y] = t + control_terms
-    cols["constant"] = np.ones(n)
-    designs = {eq: (np.column_stack([cols[c] for c in t]), cols[eq]) for eq, t in terms.items()}
-    p_max = max(X.shape[1] for X, _ in designs.values())
-    if n < p_max + 2:
-        raise ModelFitError(f"too few respondents: {n} complete rows for {p_max} parameters "
-                            f"in the equation of {y}",
-                            hint="collect more responses or enter fewer controls / dummy levels")
-    for eq, (X, _) in designs.items():
-        _check_rank(X, terms[eq], f"the equation of {eq} ({' + '.join(terms[eq][1:])})")
-
-    # ---- OLS and bootstrap ----------------------------------------------------------
+        series = {v: col[~incomplete] for v, col in series.items()}
+    n = len(data) - int(incomplete.sum())
+    if n == 0:
+        raise InputDataError(f"no respondent has all of {', '.join(variables)}",
+                             hint="check the columns' missing values (listwise deletion)")
+    # the resamples are drawn in a second thread from here on, while the model is checked
+    # and fitted (the draws need only n and the seed)
     if seed is None:
         seed = int(np.random.SeedSequence().entropy % (2 ** 63))
-    generators = _block_generators(seed, n_boot)
-    with _drawn_blocks(generators, n_boot, n) as draws:    # drawn while the paths are fitted
+    draws, spare = _drawn_blocks(seed, n_boot, n)
+    with draws:
+        cols: dict[str, np.ndarray] = {v: series[v].to_numpy(dtype=float) for v in core}
+        for v in variables:
+            col = series[v]
+            if (col.iloc[0] == col).all() if v not in cols and (
+                    not pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col)) \
+                    else np.ptp(cols[v] if v in cols else col.to_numpy(dtype=float)) == 0:
+                raise InputDataError(f"column {v!r} is constant in the {n} complete rows",
+                                     column=v, hint="drop it: a constant has no effect to estimate")
+        w_data = cols[w] if w else None                 # before any centring
+        control_terms: list[str] = []
+        references = {}
+        reference = dict(reference or {})
+        for cv in controls:
+            col = series[cv]
+            if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
+                cols[cv] = col.to_numpy(dtype=float)
+                control_terms.append(cv)
+                if cv in reference:
+                    raise ParameterError(f"control {cv!r} is numeric; it has no reference level",
+                                         column=cv)
+            else:
+                dum, ref = _dummies(col, cv, reference.get(cv))
+                references[cv] = ref
+                for name in dum.columns:
+                    cols[name] = dum[name].to_numpy()
+                    control_terms.append(name)
+
+        # products and centring (PROCESS center=1: every variable that forms a product)
+        product_of = {7: [(x, w)], 8: [(x, w)], 14: [(mj, w) for mj in mediators],
+                      58: [(x, w)] + [(mj, w) for mj in mediators]}.get(model, [])
+        shifts = {}
+        if center:
+            for pair in product_of:
+                for v in pair:
+                    shifts.setdefault(v, float(cols[v].mean()))
+            for v, s in shifts.items():
+                cols[v] = cols[v] - s
+        for a, b in product_of:
+            cols[f"{a}:{b}"] = cols[a] * cols[b]
+
+        # ---- equations ------------------------------------------------------------------
+        terms: dict[str, list[str]] = {}
+        for j, mj in enumerate(mediators):
+            t = ["constant", x]
+            if model == 6:
+                t += mediators[:j]
+            if model in (7, 8, 58):
+                t += [w, f"{x}:{w}"]
+            terms[mj] = t + control_terms
+        t = ["constant", x] + mediators
+        if model in (8,):
+            t += [w, f"{x}:{w}"]
+        if model in (14, 58):
+            t += [w] + [f"{mj}:{w}" for mj in mediators]
+        terms[y] = t + control_terms
+        cols["constant"] = np.ones(n)
+        designs = {eq: (np.column_stack([cols[c] for c in t]), cols[eq]) for eq, t in terms.items()}
+        p_max = max(X.shape[1] for X, _ in designs.values())
+        if n < p_max + 2:
+            raise ModelFitError(f"too few respondents: {n} complete rows for {p_max} parameters "
+                                f"in the equation of {y}",
+                                hint="collect more responses or enter fewer controls / dummy levels")
+        for eq, (X, _) in designs.items():
+            _check_rank(X, terms[eq], f"the equation of {eq} ({' + '.join(terms[eq][1:])})")
+
+    # ---- OLS and bootstrap ----------------------------------------------------------
         coef, cov, fits = _fit_paths(designs, hc)
         total_fit = _total_effect(designs, y, len(control_terms), hc) if w is None else None
-        boot, replaced = _bootstrap(designs, terms, n_boot, draws, generators[-1])
+        boot, replaced = _bootstrap(designs, terms, n_boot, draws, spare)
     if replaced:
         rare = [c for c in control_terms
                 if "[T." in c and min(cols[c].sum(), n - cols[c].sum()) < 5]

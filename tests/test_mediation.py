@@ -215,7 +215,7 @@ def test_batched_normal_equations_equal_per_resample_ols():
     d = _sim(n=57, seed=4)
     d["g"] = np.where(np.arange(57) % 3 == 0, "a", np.where(np.arange(57) % 3 == 1, "b", "c"))
     fit = M.process(d, 7, "x", "y", "m", w="w", controls=["g"], n_boot=100, seed=11)
-    idx = M._draw_indices(M._block_generators(11, 100)[0], 100, 57)
+    idx = M._draw_indices(np.random.default_rng(M._block_streams(11, 100)[0]), 100, 57)
     boot = fit.bootstrap_estimates()
     dum = pd.get_dummies(d["g"], drop_first=True, dtype=float).to_numpy()
     X = np.column_stack([np.ones(57), d.x, d.w, d.x * d.w, dum])
@@ -425,6 +425,9 @@ def test_too_few_respondents():
     small["g"] = ["a", "b", "c", "d", "a", "b"]
     with pytest.raises(ModelFitError, match="too few respondents: 6 complete rows for 6"):
         M.process(small, 4, "x", "y", "m", controls=["g"])
+    # no complete respondent at all: said so (the resamples drawn meanwhile are dropped)
+    with pytest.warns(DataQualityWarning), pytest.raises(InputDataError, match="no respondent"):
+        M.process(small.assign(x=np.nan), 4, "x", "y", "m")
 
 
 def test_arguments(d):
