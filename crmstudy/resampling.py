@@ -56,22 +56,21 @@ class DrawAhead:
     def _work(self) -> None:
         try:
             for key in self._keys:
-                if self._stop.is_set():
+                if self._stop.is_set() or not self._hand_over((True, self._draw(key))):
                     return
-                value = (True, self._draw(key))
-                while not self._put(value):
-                    if self._stop.is_set():
-                        return
-            self._put((False, _END), wait=False)
+            self._hand_over((False, _END))
         except BaseException as error:      # handed to the caller, raised there
-            self._put((False, error), wait=False)
+            self._hand_over((False, error))
 
-    def _put(self, item, wait: bool = True) -> bool:
-        try:
-            self._ready.put(item, timeout=0.05 if wait else None)
-            return True
-        except queue.Full:
-            return False
+    def _hand_over(self, item) -> bool:
+        """Queue ``item`` once there is room; False if the caller stopped meanwhile."""
+        while not self._stop.is_set():
+            try:
+                self._ready.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                pass
+        return False
 
     def __iter__(self):
         return self
