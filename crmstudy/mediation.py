@@ -113,7 +113,7 @@ from .errors import DataQualityWarning, InputDataError, ModelFitError, Parameter
 from .formatting import p_text
 from .indicators import check_lang
 from .moderation import _check_rank, _stars, variable_label
-from .resampling import DrawAhead
+from .resampling import DrawAhead, count_resamples, resample_positions
 
 __all__ = ["process", "ProcessResult", "MODELS", "HC_TYPES", "CI_METHODS", "moderator_values"]
 
@@ -358,8 +358,8 @@ def _bootstrap(designs: dict[str, tuple[np.ndarray, np.ndarray]], terms: dict[st
         redrawn = _draw_indices(spare, len(bad), n)
         again = np.empty((len(pairs), len(bad)))
         for start in range(0, len(bad), chunk):
-            np.matmul(products, _counts([_flat_indices(redrawn[start:start + chunk], n)], n,
-                                        work).T,
+            np.matmul(products, _counts([resample_positions(redrawn[start:start + chunk], n)],
+                                        n, work).T,
                       out=again[:, start:start + chunk])
         new, still = _solve_moments(again, layout)
         for eq in coefs:
@@ -472,7 +472,7 @@ def _block_streams(seed: int, n_boot: int) -> list[np.random.SeedSequence]:
 def _drawn_blocks(seed: int, n_boot: int, n: int) -> tuple[DrawAhead, np.random.Generator]:
     """The resamples' row indices block by block (block k from ``default_rng`` on stream k
     of :func:`_block_streams`), as positions in the counts of the block's chunk
-    (:func:`_flat_indices`), and the generator of replacements (the last stream).
+    (:func:`~crmstudy.resampling.resample_positions`), and the generator of replacements (the last stream).
 
     From ``THREAD_MIN_DRAWS`` draws on the blocks are drawn ahead in a second thread, while
     the model is checked and the paths fitted and the previous blocks counted and solved
@@ -489,8 +489,8 @@ def _drawn_blocks(seed: int, n_boot: int, n: int) -> tuple[DrawAhead, np.random.
 
     def draw(k):
         size = min(BLOCK, n_boot - k * BLOCK)
-        return _flat_indices(_draw_indices(np.random.default_rng(streams[k]), size, n), n,
-                             first=k % per_chunk * BLOCK, out=ring[k % slots, :size])
+        return resample_positions(_draw_indices(np.random.default_rng(streams[k]), size, n),
+                                  n, first=k % per_chunk * BLOCK, out=ring[k % slots, :size])
 
     blocks = DrawAhead(draw, range(len(streams) - 1), ahead=ahead,
                        threaded=n_boot * n >= resampling.THREAD_MIN_DRAWS)
@@ -512,35 +512,19 @@ def _blocks_per_chunk(n: int) -> int:
     return max(1, _CHUNK_ELEMENTS // (BLOCK * n))
 
 
-def _flat_indices(draws: np.ndarray, n: int, first: int = 0, out: np.ndarray | None = None
-                  ) -> np.ndarray:
-    """Positions of ``draws`` (resamples x n row indices) in a flat counts buffer of n
-    counters per resample whose row ``first`` is the first of these resamples (intp; in
-    ``out`` if given)."""
-    if out is None:
-        out = np.empty(draws.shape, dtype=np.intp)
-    out[...] = draws            # a plain widening copy, then a same-type add: faster than
-    out += ((first + np.arange(len(draws), dtype=np.intp)) * n)[:, None]     # a mixed one
-    return out
-
-
 def _counts(blocks: list[np.ndarray], n: int, work: tuple[np.ndarray, np.ndarray]
             ) -> np.ndarray:
     """How often each of n respondents is drawn in each resample (float64, resamples x n).
 
-    ``blocks`` are the consecutive blocks of a chunk as :func:`_flat_indices` positions;
-    ``work`` is a pair of buffers (intp, float64) of at least as many elements as draws,
-    reused from chunk to chunk; the result is a view of the float one.  One unbuffered
-    ``np.add.at`` counts every resample at once, directly in float64 (``np.bincount`` counts
-    in integers, and converting them to float costs several times the counting).
+    ``blocks`` are the consecutive blocks of a chunk as
+    :func:`~crmstudy.resampling.resample_positions`; ``work`` is a pair of buffers (intp,
+    float64) of at least as many elements as draws, reused from chunk to chunk; the result is
+    a view of the float one (:func:`~crmstudy.resampling.count_resamples`).
     """
     size = sum(len(b) for b in blocks)
-    flat = blocks[0] if len(blocks) == 1 else np.concatenate(
+    positions = blocks[0] if len(blocks) == 1 else np.concatenate(
         blocks, out=work[0][:size * n].reshape(size, n))
-    counts = work[1][:size * n]
-    counts.fill(0.0)
-    np.add.at(counts, flat.ravel(), 1.0)
-    return counts.reshape(size, n)
+    return count_resamples(positions, work[1])
 
 
 def _quantiles(draws: np.ndarray, qs) -> list[np.ndarray]:

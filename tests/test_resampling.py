@@ -59,3 +59,21 @@ def test_an_error_in_drawing_reaches_the_caller():
 def test_empty_keys():
     with DrawAhead(lambda key: key, [], ahead=2) as blocks:
         assert list(blocks) == []
+
+
+def test_counts_of_resamples_are_bincounts():
+    """Row indices -> positions -> counts: each resample's counts are ``np.bincount`` of its
+    draws (exactly), also placed at a later row of the buffer and written over old counts."""
+    from crmstudy.resampling import count_resamples, resample_positions
+
+    draws = np.random.default_rng(3).integers(0, 7, size=(5, 7), dtype=np.uint16)
+    buffer = np.full(60, 99.0)
+    counts = count_resamples(resample_positions(draws, 7), buffer)
+    expected = np.array([np.bincount(row, minlength=7) for row in draws], dtype=float)
+    np.testing.assert_array_equal(counts, expected)
+    assert counts.base is buffer or np.shares_memory(counts, buffer)
+    shifted = resample_positions(draws, 7, first=2)
+    np.testing.assert_array_equal(shifted, resample_positions(draws, 7) + 14)
+    inplace = draws.astype(np.intp)
+    assert resample_positions(inplace, 7, out=inplace) is inplace
+    np.testing.assert_array_equal(inplace, resample_positions(draws, 7))
