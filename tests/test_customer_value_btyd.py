@@ -22,8 +22,9 @@ from scipy import integrate, special
 from crmstudy import datasets
 from crmstudy.customer_value import (BetaGeo, BetaGeoBetaBinom, GammaGamma, ModifiedBetaGeo, ParetoNBD,
                                      ShiftedBetaGeometric, compare_models, customer_lifetime_value,
-                                     holdout_check, summary_data)
+                                     holdout_check)
 from crmstudy.errors import InputDataError, ModelFitError, ParameterError
+from _customer_value_fixtures import cdnow_sample_summary, peer_table
 
 REF = Path(__file__).parent / "reference" / "btyd"
 REFERENCE = json.loads((REF / "lifetimes_btyd_reference.json").read_text())
@@ -32,16 +33,13 @@ PUBLISHED = REFERENCE["published"]
 
 @pytest.fixture(scope="module")
 def sample_summary():
-    return summary_data(datasets.load("cdnow_sample"), "customer_id", "date", "dollar_value",
-                        calibration_end="1997-09-30", observation_end="1998-06-30", freq="W")
+    return cdnow_sample_summary()
 
 
 @pytest.fixture(scope="module")
 def hardie():
     """Hardie's CDNOW summary with the lifetimes predictions (same inputs for both libraries)."""
-    t = pd.read_csv(REF / "lifetimes_cdnow_sample_btyd.csv", index_col="ID")
-    t.attrs["time_unit"] = "W"
-    return t
+    return peer_table(REF / "lifetimes_cdnow_sample_btyd.csv")
 
 
 @pytest.fixture(scope="module")

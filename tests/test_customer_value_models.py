@@ -18,6 +18,7 @@ from crmstudy import datasets
 from crmstudy.customer_value import (BetaGeo, GammaGamma, customer_lifetime_value, holdout_check,
                                      retention_clv, simple_clv, summary_data, tracking_data)
 from crmstudy.errors import InputDataError, ModelFitError, ParameterError
+from _customer_value_fixtures import cdnow_sample_summary, peer_table
 
 REF = Path(__file__).parent / "reference" / "customer_value"
 REFERENCE = json.loads((REF / "lifetimes_reference.json").read_text())
@@ -29,17 +30,14 @@ def sample_tx():
 
 
 @pytest.fixture(scope="module")
-def sample_summary(sample_tx):
-    return summary_data(sample_tx, "customer_id", "date", "dollar_value",
-                        calibration_end="1997-09-30", observation_end="1998-06-30", freq="W")
+def sample_summary():
+    return cdnow_sample_summary()
 
 
 @pytest.fixture(scope="module")
 def peer():
     """Hardie's summary with the lifetimes predictions (same inputs for both libraries)."""
-    table = pd.read_csv(REF / "lifetimes_cdnow_sample.csv", index_col="ID")
-    table.attrs["time_unit"] = "W"
-    return table
+    return peer_table(REF / "lifetimes_cdnow_sample.csv")
 
 
 @pytest.fixture(scope="module")
